@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -8,6 +9,7 @@ namespace Twin.Events.Common;
 /// <summary>An immutable list with value equality, so events and records that carry a list still compare by
 /// content (a bare array or ImmutableArray would compare by reference). Serializes as a JSON array.</summary>
 [GenerateSerializer, Immutable, JsonConverter(typeof(ValueListJsonConverterFactory))]
+[CollectionBuilder(typeof(ValueList), nameof(ValueList.Create))]
 public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 {
     [Id(0)] private readonly ImmutableArray<T> _items;
@@ -47,6 +49,9 @@ public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 public static class ValueList
 {
     public static ValueList<T> Of<T>(params T[] items) => new(items);
+
+    /// <summary>Builds from a collection expression (<c>[a, b]</c>).</summary>
+    public static ValueList<T> Create<T>(ReadOnlySpan<T> items) => new(items.ToArray());
 
     public static ValueList<T> ToValueList<T>(this IEnumerable<T> items) => new(items);
 }

@@ -107,7 +107,7 @@ public sealed class Nic
                 break;
             case VfCountChanged x:
                 s.PendingVfs = null;
-                s.SriovEnabled = x.To > 0 || s.SriovEnabled && s.Platform == Platform.HyperV;
+                s.SriovEnabled = x.To > 0;
                 s.Pool.Resize(x.To);
                 break;
             case VfConfigurationPending x:

@@ -208,7 +208,7 @@ public static class NicDecider
         var events = new List<NicEvent>();
         var taken = new List<int>();
         var preempted = new List<int>();
-        int vportsFree = s.VPortsFree, qpFree = s.QueuePairsFree;
+        long vportsFree = s.VPortsFree, qpFree = s.QueuePairsFree; // long: 'not limiting' is int.MaxValue
         foreach (var r in pending)
         {
             var vf = FreeSlot(s, r.ResourcePool, taken);
