@@ -11,11 +11,11 @@ namespace Twin.Events.Tests.Nics;
 public sealed class InstallNicTests
 {
     private static InstallNic Install(int? maxVfs = 128) =>
-        new(Pf, Host, Platform.Kvm, "Intel E810", NicVendor.Intel, "0000:a2:00.0", 25_000, 1, maxVfs, true, null, null, T0);
+        new(Pf, Host7, Platform.Kvm, "Intel E810", NicVendor.Intel, "0000:a2:00.0", 25_000, 1, maxVfs, true, null, null, T0);
 
     [Fact]
     public void Installs_a_pf_with_its_ceiling() =>
-        Spec.Given().When(Install()).Then(new NicInstalled(Pf, Host, Platform.Kvm, "Intel E810", NicVendor.Intel, "0000:a2:00.0", 25_000, 1, 128, true, null, null, T0));
+        Spec.Given().When(Install()).Then(new NicInstalled(Pf, Host7, Platform.Kvm, "Intel E810", NicVendor.Intel, "0000:a2:00.0", 25_000, 1, 128, true, null, null, T0));
 
     [Fact]
     public void An_absent_ceiling_is_kept_unknown_not_zero()
