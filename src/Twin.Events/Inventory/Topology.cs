@@ -49,7 +49,7 @@ public sealed record VmSpec(VmId Id, HostId Host, string Guest, int Vcpus, long 
     bool GuestHasVfDriver = true);
 
 /// <summary>A named scheduler pool on a PF: explicit VF indices, or (when only a count is known, as in an OpenStack
-/// Placement inventory) the first <paramref name="Count"/> VFs.</summary>
+/// Placement inventory) the first N VFs.</summary>
 public sealed record ResourcePoolSpec(NicId Nic, string Name, ValueList<int> VfIndices)
 {
     public static ResourcePoolSpec FirstN(NicId nic, string name, int count) => new(nic, name, Enumerable.Range(0, count).ToValueList());
