@@ -92,9 +92,22 @@ public abstract record ChipsetEvent
     private ChipsetEvent() { }
 }
 
+/// <summary>An immutable image of a chipset record at a stream version.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ChipsetSnapshot([property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] bool Registered,
+    [property: Id(3)] HostId Host, [property: Id(4)] string Description, [property: Id(5)] ChipsetCapabilities Capabilities,
+    [property: Id(6)] ValueList<SriovBlocker> Blockers);
+
 /// <summary>The state of a chipset record.</summary>
 public sealed class Chipset
 {
+    public ChipsetSnapshot ToSnapshot(long version) => new(Id.Value, version, Registered, Host, Description, Capabilities, Blockers);
+
+    public static Chipset FromSnapshot(ChipsetSnapshot s) => new()
+    {
+        Registered = s.Registered, Id = new ChipsetId(s.Id), Host = s.Host, Description = s.Description, Capabilities = s.Capabilities,
+    };
+
     public bool Registered { get; private set; }
     public ChipsetId Id { get; private set; }
     public HostId Host { get; private set; }

@@ -21,7 +21,7 @@ public sealed class StringIdJsonConverter<T> : JsonConverter<T> where T : struct
         T.From(reader.GetString() ?? throw new JsonException($"{typeof(T).Name} must be a string"));
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.Value);
+        writer.WriteStringValue(value.Value ?? "");
 
     public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         T.From(reader.GetString() ?? throw new JsonException($"{typeof(T).Name} must be a string"));
@@ -74,16 +74,30 @@ public readonly record struct VmId([property: Id(0)] string Value) : IStringId<V
 }
 
 /// <summary>The id of one operation (a saga, an import, a plan step): the correlation id of every event it causes.
-/// Steps are idempotent on it.</summary>
+/// Steps are idempotent on it. The default value is <see cref="None"/> (no operation).</summary>
 [GenerateSerializer, Immutable, JsonConverter(typeof(StringIdJsonConverter<OperationId>))]
-public readonly record struct OperationId([property: Id(0)] string Value) : IStringId<OperationId>
+public readonly record struct OperationId : IStringId<OperationId>
 {
+    private readonly string? _value;
+
+    public OperationId(string value) => _value = value;
+
+    /// <summary>The id text ("" for none).</summary>
+    [Id(0)]
+    public string Value { get => _value ?? ""; init => _value = value; }
+
     public static OperationId From(string value) => new(value);
 
     /// <summary>No operation (events recorded outside any saga, e.g. in simulation).</summary>
     public static readonly OperationId None = new("");
 
-    public bool IsNone => string.IsNullOrEmpty(Value);
+    public bool IsNone => Value.Length == 0;
+
+    // default(OperationId) and None are the same id
+    public bool Equals(OperationId other) => string.Equals(Value, other.Value, StringComparison.Ordinal);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Value);
+
     public override string ToString() => Value;
 }
 

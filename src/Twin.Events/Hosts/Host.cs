@@ -16,7 +16,7 @@ public enum HostStatus
 public readonly record struct Placement(int Vcpus, long MemoryMiB, bool Reserved);
 
 /// <summary>The state of one host, folded from its events. Mutable, evolved in place.</summary>
-public sealed class Host
+public sealed partial class Host
 {
     private readonly Dictionary<VmId, Placement> _vms = [];
     private readonly Dictionary<VmId, int> _vectors = [];

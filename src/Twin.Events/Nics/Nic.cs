@@ -19,7 +19,7 @@ public enum NicStatus
 /// (<see cref="PendingVfs"/>: vSphere change pending reboot) and the vNICs that asked and wait (<see cref="Waiting"/>).
 /// Mutable: <see cref="Evolve"/> updates in place (the simulator folds millions of events without allocating).
 /// </summary>
-public sealed class Nic
+public sealed partial class Nic
 {
     private List<VfWaiter> _waiting = [];
     private VfPool _pool = new();

@@ -26,10 +26,29 @@ public enum SwitchStatus
     Deleted,
 }
 
+/// <summary>An immutable image of a switch's state at a stream version.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SwitchSnapshot([property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] SwitchStatus Status,
+    [property: Id(3)] HostId Host, [property: Id(4)] Platform Platform, [property: Id(5)] string Name, [property: Id(6)] SwitchKind Kind,
+    [property: Id(7)] NicId? BoundNic, [property: Id(8)] bool IovEnabled, [property: Id(9)] ValueList<VnicRef> Ports);
+
 /// <summary>The state of one virtual switch: its kind, bound NIC, IOV mode and connected vNICs.</summary>
 public sealed class VirtualSwitch
 {
     private readonly List<VnicRef> _ports = [];
+
+    public SwitchSnapshot ToSnapshot(long version) => new(Id.Value, version, Status, Host, Platform, Name, Kind, BoundNic, IovEnabled, _ports.ToValueList());
+
+    public static VirtualSwitch FromSnapshot(SwitchSnapshot s)
+    {
+        var w = new VirtualSwitch
+        {
+            Status = s.Status, Id = new SwitchId(s.Id), Host = s.Host, Platform = s.Platform, Name = s.Name, Kind = s.Kind,
+            BoundNic = s.BoundNic, IovEnabled = s.IovEnabled,
+        };
+        w._ports.AddRange(s.Ports);
+        return w;
+    }
 
     public SwitchStatus Status { get; private set; }
     public SwitchId Id { get; private set; }

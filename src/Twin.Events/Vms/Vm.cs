@@ -43,7 +43,7 @@ public sealed class Vnic(VnicSpec spec)
 }
 
 /// <summary>The state of one VM, folded from its events. Mutable, evolved in place.</summary>
-public sealed class Vm
+public sealed partial class Vm
 {
     private readonly List<Vnic> _vnics = [];
 
