@@ -96,7 +96,7 @@ public abstract record ChipsetEvent
 [GenerateSerializer, Immutable]
 public sealed record ChipsetSnapshot([property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] bool Registered,
     [property: Id(3)] HostId Host, [property: Id(4)] string Description, [property: Id(5)] ChipsetCapabilities Capabilities,
-    [property: Id(6)] ValueList<SriovBlocker> Blockers);
+    [property: Id(6)] ValueList<SriovBlocker> Blockers) : ISnapshot;
 
 /// <summary>The state of a chipset record.</summary>
 public sealed class Chipset

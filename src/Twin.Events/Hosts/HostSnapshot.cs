@@ -14,7 +14,7 @@ public sealed record HostSnapshot(
     [property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] HostStatus Status, [property: Id(3)] Platform Platform,
     [property: Id(4)] string Os, [property: Id(5)] int Cores, [property: Id(6)] long MemoryMiB, [property: Id(7)] string Cluster,
     [property: Id(8)] int InterruptVectorBudget, [property: Id(9)] int InterruptVectorsUsed, [property: Id(10)] ValueList<PlacementSnapshot> Vms,
-    [property: Id(11)] int VcpusPlaced, [property: Id(12)] long MemoryPlacedMiB, [property: Id(13)] long MemoryReservedMiB);
+    [property: Id(11)] int VcpusPlaced, [property: Id(12)] long MemoryPlacedMiB, [property: Id(13)] long MemoryReservedMiB) : ISnapshot;
 
 public sealed partial class Host
 {

@@ -29,7 +29,7 @@ public sealed record NicSnapshot(
     [property: Id(15)] int PoolSize, [property: Id(16)] ValueList<VfSlotSnapshot> Slots, [property: Id(17)] int? VPorts,
     [property: Id(18)] int? QueuePairs, [property: Id(19)] int QueuePairsUsed, [property: Id(20)] ScarceVfPolicy Policy,
     [property: Id(21)] ValueList<VfWaiterSnapshot> Waiting, [property: Id(22)] long WaitSequence,
-    [property: Id(23)] int Configured, [property: Id(24)] int Allocatable, [property: Id(25)] int Allocated, [property: Id(26)] int Free)
+    [property: Id(23)] int Configured, [property: Id(24)] int Allocatable, [property: Id(25)] int Allocated, [property: Id(26)] int Free) : ISnapshot
 {
     /// <summary>VF holders, in VF order.</summary>
     public IEnumerable<VfSlotSnapshot> Holders => Slots.Where(s => s.Holder is not null);

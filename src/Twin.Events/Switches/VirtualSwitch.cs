@@ -30,7 +30,7 @@ public enum SwitchStatus
 [GenerateSerializer, Immutable]
 public sealed record SwitchSnapshot([property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] SwitchStatus Status,
     [property: Id(3)] HostId Host, [property: Id(4)] Platform Platform, [property: Id(5)] string Name, [property: Id(6)] SwitchKind Kind,
-    [property: Id(7)] NicId? BoundNic, [property: Id(8)] bool IovEnabled, [property: Id(9)] ValueList<VnicRef> Ports);
+    [property: Id(7)] NicId? BoundNic, [property: Id(8)] bool IovEnabled, [property: Id(9)] ValueList<VnicRef> Ports) : ISnapshot;
 
 /// <summary>The state of one virtual switch: its kind, bound NIC, IOV mode and connected vNICs.</summary>
 public sealed class VirtualSwitch

@@ -26,6 +26,8 @@ public enum VmOperationKind
     AssignVf,
     /// <summary>Take a running vNIC's VF back after its IovWeight went to 0.</summary>
     ReleaseVf,
+    /// <summary>A migration moved the VM; its source VFs are still to be freed.</summary>
+    ReleaseSourceVfs,
 }
 
 /// <summary>One vNIC of a VM: its configuration, its datapath now and since when, and (during a migration) the
@@ -128,8 +130,18 @@ public sealed partial class Vm
                 v.DestinationClaim = x.Datapath;
                 break;
             case VmMigrated x:
-                (s.Status, s.PendingOp, s.PendingKind, s.Host, s.MigrationDestination, s.SourceVfs) = (VmStatus.Running, default, VmOperationKind.None, x.To, null, []);
-                foreach (var v in s._vnics) v.DestinationClaim = null;
+                (s.Status, s.Host, s.MigrationDestination) = (VmStatus.Running, x.To, null);
+                (s.PendingOp, s.PendingKind) = s.SourceVfs.Count > 0 ? (x.Op, VmOperationKind.ReleaseSourceVfs) : (default, VmOperationKind.None);
+                foreach (var v in s._vnics)
+                {
+                    v.Datapath = v.DestinationClaim ?? (v.Spec.WantsVf ? Datapath.Synthetic(SriovBlocker.NoVfOnDestination) : Datapath.Synthetic());
+                    v.Since = x.At;
+                    v.DestinationClaim = null;
+                }
+                break;
+            case SourceVfReleased x:
+                s.SourceVfs = [.. s.SourceVfs.Where(h => h.Vnic != x.Name)];
+                if (s.SourceVfs.Count == 0 && s.PendingKind == VmOperationKind.ReleaseSourceVfs) (s.PendingOp, s.PendingKind) = (default, VmOperationKind.None);
                 break;
             case VmMigrationAborted:
                 (s.Status, s.PendingOp, s.PendingKind, s.MigrationDestination, s.SourceVfs) = (VmStatus.Running, default, VmOperationKind.None, null, []);

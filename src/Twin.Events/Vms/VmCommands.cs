@@ -60,9 +60,15 @@ public abstract record VmCommand
     public sealed record RecordDestinationClaim([property: Id(0)] VmId Vm, [property: Id(1)] string Name, [property: Id(2)] Datapath Datapath,
         [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : VmCommand;
 
-    /// <summary>The move is done and the source VFs are freed: the VM runs on the destination.</summary>
+    /// <summary>The move is done: the VM runs on the destination with the datapaths claimed there; its source VFs
+    /// are still to be freed (recorded one by one with <see cref="RecordSourceRelease"/>).</summary>
     [GenerateSerializer, Immutable]
     public sealed record CompleteMigration([property: Id(0)] VmId Vm, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : VmCommand;
+
+    /// <summary>After the move: the source VF of <paramref name="Name"/> was freed on its PF.</summary>
+    [GenerateSerializer, Immutable]
+    public sealed record RecordSourceRelease([property: Id(0)] VmId Vm, [property: Id(1)] string Name, [property: Id(2)] OperationId Op,
+        [property: Id(3)] DateTimeOffset At) : VmCommand;
 
     /// <summary>The move failed; destination claims are released and the VM keeps its source VFs.</summary>
     [GenerateSerializer, Immutable]

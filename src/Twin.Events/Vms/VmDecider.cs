@@ -35,6 +35,7 @@ public static class VmDecider
         (FailStart c, VmStatus.Starting) when s.PendingOp == c.Op => [new VmStartFailed(s.Id, c.Reason, c.Detail, c.Op, c.At)],
         (FailStart, VmStatus.Off) => [],
 
+        (BeginStop c, VmStatus.Running) when s.PendingKind == VmOperationKind.ReleaseSourceVfs => Busy(s, c.Op),
         (BeginStop c, VmStatus.Running or VmStatus.Starting) => [new VmStopRequested(s.Id, c.Op, c.At)],
         (BeginStop c, VmStatus.Stopping) when s.PendingOp == c.Op => [],
         (BeginStop, VmStatus.Off) => [],
@@ -44,6 +45,7 @@ public static class VmDecider
 
         (RecordDatapath c, _) => Record(c, s),
 
+        (BeginMigration c, VmStatus.Running) when s.PendingKind == VmOperationKind.ReleaseSourceVfs => Busy(s, c.Op),
         (BeginMigration c, VmStatus.Running) => BeginMigration(c, s),
         (BeginMigration c, VmStatus.Migrating) when s.PendingOp == c.Op => [],
         (BeginMigration c, _) => Busy(s, c.Op),
@@ -52,7 +54,10 @@ public static class VmDecider
             : throw new DomainRuleViolated($"VM {s.Id} has no vNIC '{c.Name}'"),
         (CompleteMigration c, VmStatus.Migrating) when s.PendingOp == c.Op => [new VmMigrated(s.Id, s.Host, s.MigrationDestination!.Value, c.Op, c.At)],
         (AbortMigration c, VmStatus.Migrating) when s.PendingOp == c.Op => [new VmMigrationAborted(s.Id, c.Reason, c.Op, c.At)],
-        (RecordDestinationClaim or CompleteMigration or AbortMigration, VmStatus.Running) => [], // an earlier attempt already closed it
+        (RecordSourceRelease c, VmStatus.Running) when s.PendingKind == VmOperationKind.ReleaseSourceVfs && s.PendingOp == c.Op =>
+            s.SourceVfs.FirstOrDefault(h => h.Vnic == c.Name) is { } held
+                ? [new SourceVfReleased(s.Id, c.Name, held.Nic, held.VfIndex, held.Claim, c.Op, c.At)] : [],
+        (RecordSourceRelease or RecordDestinationClaim or CompleteMigration or AbortMigration, VmStatus.Running) => [], // an earlier attempt already closed it
 
         (DeleteVm c, VmStatus.Off) => [new VmDeleted(s.Id, c.Op, c.At)],
         (DeleteVm c, _) => throw new DomainRuleViolated($"VM {c.Vm} is {s.Status}; stop it before deleting"),

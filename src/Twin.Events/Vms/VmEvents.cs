@@ -66,6 +66,10 @@ public abstract record VmEvent
         [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : VmEvent;
 
     [GenerateSerializer, Immutable]
+    public sealed record SourceVfReleased([property: Id(0)] VmId Vm, [property: Id(1)] string Name, [property: Id(2)] NicId Nic,
+        [property: Id(3)] int VfIndex, [property: Id(4)] OperationId Claim, [property: Id(5)] OperationId Op, [property: Id(6)] DateTimeOffset At) : VmEvent;
+
+    [GenerateSerializer, Immutable]
     public sealed record VmMigrationAborted([property: Id(0)] VmId Vm, [property: Id(1)] string Reason, [property: Id(2)] OperationId Op,
         [property: Id(3)] DateTimeOffset At) : VmEvent;
 

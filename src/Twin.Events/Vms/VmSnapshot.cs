@@ -15,7 +15,7 @@ public sealed record VmSnapshot(
     [property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] VmStatus Status, [property: Id(3)] HostId Host,
     [property: Id(4)] Platform Platform, [property: Id(5)] GuestOs Guest, [property: Id(6)] int Vcpus, [property: Id(7)] long MemoryMiB,
     [property: Id(8)] ValueList<VnicSnapshot> Vnics, [property: Id(9)] OperationId PendingOp, [property: Id(10)] VmOperationKind PendingKind,
-    [property: Id(11)] HostId? MigrationDestination, [property: Id(12)] ValueList<VfHolding> SourceVfs);
+    [property: Id(11)] HostId? MigrationDestination, [property: Id(12)] ValueList<VfHolding> SourceVfs) : ISnapshot;
 
 public sealed partial class Vm
 {
