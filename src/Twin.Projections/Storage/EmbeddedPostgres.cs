@@ -29,6 +29,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private const string Superuser = "postgres";
     private const long LogRotationBytes = 16 * 1024 * 1024;
     private const int PortAttempts = 5;
+    private const string RamFolder = "/dev/shm";
+    private const long RamFolderMinimumFree = 1L << 30;
 
     // ports handed to launchers of this process that have not bound them yet or still use them
     private static readonly ConcurrentDictionary<int, byte> ReservedPorts = new();
@@ -137,15 +139,23 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             TimeSpan Remaining() => options.StartTimeout - clock.Elapsed;
             try
             {
+                void Step(string step) => EmbeddedPostgresLog.StepDone(log, root, step, clock.ElapsedMilliseconds);
                 account = await OsAccount.ResolveAsync(options.OsUser, cluster, log, deadline.Token).ConfigureAwait(false);
                 await account.PrepareFolderAsync(root, deadline.Token).ConfigureAwait(false);
+                Step("OS user");
                 await StopStrayServerAsync(binaries, account, cluster, "fast", log, deadline.Token).ConfigureAwait(false);
                 if (existingMajor is null)
+                {
                     await InitialiseAsync(binaries, account, cluster, options.Durable, Remaining(), log, deadline.Token).ConfigureAwait(false);
+                    Step("initdb");
+                }
                 var major = ClusterMajorVersion(cluster) ?? throw new EmbeddedPostgresException($"initdb left no PG_VERSION in '{cluster}'.");
                 port = await StartServerAsync(binaries, account, root, options, Remaining, log, deadline.Token).ConfigureAwait(false);
+                Step("pg_ctl start");
                 await WaitUntilReadyAsync(port.Value, deadline.Token).ConfigureAwait(false);
+                Step("first connection");
                 await EnsureDatabaseAsync(port.Value, options.Database, deadline.Token).ConfigureAwait(false);
+                Step("database");
 
                 var server = new EmbeddedPostgres(options, root, port.Value, major, binaries, account, folderLock, log);
                 EmbeddedPostgresLog.Ready(log, major, options.Durable ? "durable" : "fast, not durable", port.Value,
@@ -170,14 +180,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a fast, non-durable server in a new folder under the temp folder, deleted on dispose: one per test run or
-    /// fixture. First removes throwaway folders whose owning process died without disposing (stopping their servers).
+    /// Starts a fast, non-durable server in a new folder, deleted on dispose: one per test run or fixture. The folder is in
+    /// /dev/shm when that is a RAM file system with room to spare, else in the temp folder (/tmp). First removes throwaway
+    /// folders whose owning process died without disposing (stopping their servers).
     /// </summary>
     public static async Task<EmbeddedPostgres> StartThrowawayAsync(string database = "twin", ILogger? log = null, CancellationToken ct = default)
     {
         log ??= NullLogger.Instance;
         await SweepAbandonedThrowawaysAsync(log, ct).ConfigureAwait(false);
-        var folder = Directory.CreateTempSubdirectory(ThrowawayPrefix).FullName;
+        var folder = Path.Combine(ThrowawayParent(), ThrowawayPrefix + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
         return await StartAsync(new EmbeddedPostgresOptions
         {
             DataDirectory = folder,
@@ -185,6 +197,26 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             Database = database,
             DeleteOnDispose = true,
         }, log, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where throwaway clusters go. Creating the ~1000 files of a cluster (initdb, CREATE DATABASE) dominates their start,
+    /// and on a RAM file system it is several times faster than on a disk (here: initdb 0.4 s instead of 1.1 s); nothing
+    /// in them is meant to survive anyway. Docker's default /dev/shm of 64 MB is too small, hence the free-space floor.
+    /// </summary>
+    internal static string ThrowawayParent()
+    {
+        try
+        {
+            var shm = new DriveInfo(RamFolder);
+            if (shm.IsReady && shm.DriveFormat == "tmpfs" && shm.AvailableFreeSpace >= RamFolderMinimumFree && Directory.Exists(RamFolder))
+                return RamFolder;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // no usable /dev/shm: the temp folder below
+        }
+        return Path.GetTempPath();
     }
 
     /// <summary>
@@ -304,7 +336,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             // explicit even when durable, so a hand-edited postgresql.conf cannot weaken the server's guarantee
             $"-c fsync={durability}",
             $"-c synchronous_commit={durability}",
-            $"-c full_page_writes={durability}");
+            $"-c full_page_writes={durability}",
+            // a throwaway cluster may live in RAM: keep its WAL small (checkpoints are cheap without fsync)
+            options.Durable ? "" : "-c max_wal_size=256MB -c min_wal_size=32MB").TrimEnd();
     }
 
     private static async Task<int> StartServerAsync(
@@ -497,7 +531,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// </summary>
     internal static async Task SweepAbandonedThrowawaysAsync(ILogger log, CancellationToken ct)
     {
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), ThrowawayPrefix + "*"))
+        var parents = new[] { RamFolder, Path.GetTempPath() }.Where(Directory.Exists).Distinct(StringComparer.Ordinal);
+        foreach (var folder in parents.SelectMany(p => Directory.EnumerateDirectories(p, ThrowawayPrefix + "*")))
         {
             try
             {

@@ -17,7 +17,7 @@ internal static partial class EmbeddedPostgresLog
     [LoggerMessage(LogLevel.Warning, "A PostgreSQL server (PID {Pid}) from a previous run of {DataDirectory} is still running; stopping it")]
     public static partial void StoppingLeftover(ILogger log, int pid, string dataDirectory);
 
-    [LoggerMessage(LogLevel.Warning, "Removing the stale postmaster.pid of {DataDirectory} (PID {Pid} is not its server)")]
+    [LoggerMessage(LogLevel.Warning, "Removing the stale postmaster.pid of {DataDirectory}: its PID {Pid} is not a server of this cluster any more")]
     public static partial void RemovingStalePidFile(ILogger log, string dataDirectory, int pid);
 
     [LoggerMessage(LogLevel.Warning, "Killing {Count} orphaned PostgreSQL processes of {DataDirectory} whose postmaster is gone")]
@@ -28,6 +28,9 @@ internal static partial class EmbeddedPostgresLog
 
     [LoggerMessage(LogLevel.Information, "PostgreSQL {Major} ({Mode}) ready on 127.0.0.1:{Port} in {Milliseconds} ms; data in {DataDirectory}, server runs as {User}")]
     public static partial void Ready(ILogger log, int major, string mode, int port, long milliseconds, string dataDirectory, string user);
+
+    [LoggerMessage(LogLevel.Debug, "Starting PostgreSQL in {DataDirectory}: {Step} done after {Milliseconds} ms")]
+    public static partial void StepDone(ILogger log, string dataDirectory, string step, long milliseconds);
 
     [LoggerMessage(LogLevel.Information, "PostgreSQL on port {Port} stopped in {Milliseconds} ms")]
     public static partial void Stopped(ILogger log, int port, long milliseconds);

@@ -8,7 +8,7 @@ using static Twin.Projections.Tests.Storage.PgTestSupport;
 namespace Twin.Projections.Tests.Storage;
 
 /// <summary>Starting, using and stopping servers: real initdb, pg_ctl and postgres processes.</summary>
-public sealed class EmbeddedPostgresTests
+public sealed class EmbeddedPostgresTests(ThrowawayServerFixture shared) : IClassFixture<ThrowawayServerFixture>
 {
     [Fact]
     public async Task Throwaway_server_runs_sql_and_leaves_nothing_behind_when_disposed()
@@ -19,7 +19,7 @@ public sealed class EmbeddedPostgresTests
         int postmaster;
         try
         {
-            Assert.StartsWith(Path.Combine(Path.GetTempPath(), EmbeddedPostgres.ThrowawayPrefix), pg.DataDirectory, StringComparison.Ordinal);
+            Assert.StartsWith(Path.Combine(EmbeddedPostgres.ThrowawayParent(), EmbeddedPostgres.ThrowawayPrefix), pg.DataDirectory, StringComparison.Ordinal);
             Assert.Contains($"Host=127.0.0.1;Port={pg.Port};Database=twin;Username=postgres", pg.ConnectionString, StringComparison.Ordinal);
             await ExecuteAsync(pg.ConnectionString, "CREATE TABLE vf (id int PRIMARY KEY); INSERT INTO vf SELECT generate_series(1, 10)");
             Assert.Equal(55L, await ScalarAsync(pg.ConnectionString, "SELECT sum(id) FROM vf"));
@@ -48,7 +48,7 @@ public sealed class EmbeddedPostgresTests
     [Fact]
     public async Task Throwaway_server_trades_durability_for_speed()
     {
-        await using var pg = await EmbeddedPostgres.StartThrowawayAsync(log: TestLog.Instance, ct: Ct);
+        var pg = shared.Server;
 
         Assert.False(pg.Durable);
         Assert.Equal(("off", "off", "off"), await DurabilitySettingsAsync(pg.ConnectionString));
@@ -77,7 +77,7 @@ public sealed class EmbeddedPostgresTests
     [Fact]
     public async Task CreateDatabaseAsync_gives_each_caller_its_own_database_and_is_idempotent()
     {
-        await using var pg = await EmbeddedPostgres.StartThrowawayAsync(log: TestLog.Instance, ct: Ct);
+        var pg = shared.Server;
 
         var a = await pg.CreateDatabaseAsync("class_a", Ct);
         var b = await pg.CreateDatabaseAsync("Class \"B\"", Ct);
@@ -94,7 +94,7 @@ public sealed class EmbeddedPostgresTests
     [Fact]
     public async Task Server_never_runs_as_root()
     {
-        await using var pg = await EmbeddedPostgres.StartThrowawayAsync(log: TestLog.Instance, ct: Ct);
+        var pg = shared.Server;
 
         var postmasterUid = Procfs.EffectiveUid(PostmasterPid(pg.ClusterDirectory));
         if (Procfs.IsRoot)

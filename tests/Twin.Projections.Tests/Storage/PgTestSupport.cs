@@ -8,9 +8,12 @@ internal static class PgTestSupport
 {
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A new folder path under the temp folder that the throwaway sweeper does not touch (it only takes twin-pg-*).</summary>
-    public static string NewFolder(string purpose) =>
-        Path.Combine(Path.GetTempPath(), $"twin-test-{purpose}-{Guid.NewGuid():N}");
+    /// <summary>
+    /// A new folder path that the throwaway sweeper does not touch (it only takes twin-pg-*): where throwaway clusters go
+    /// (RAM when available, for speed), or on disk for the durability tests.
+    /// </summary>
+    public static string NewFolder(string purpose, bool onDisk = false) =>
+        Path.Combine(onDisk ? Path.GetTempPath() : EmbeddedPostgres.ThrowawayParent(), $"twin-test-{purpose}-{Guid.NewGuid():N}");
 
     public static int FreePort()
     {
