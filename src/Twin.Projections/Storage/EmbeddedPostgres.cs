@@ -349,7 +349,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var logFile = Path.Combine(root, LogFileName);
         for (var attempt = 1; ; attempt++)
         {
-            var port = options.Port ?? ReserveFreePort();
+            var port = options.Port ?? options.PickPort();
             RotateLog(logFile);
             var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
             var waitSeconds = Math.Max(1, (int)Math.Ceiling(remaining().TotalSeconds));
@@ -374,7 +374,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    private static int ReserveFreePort()
+    internal static int ReserveFreePort()
     {
         while (true)
         {

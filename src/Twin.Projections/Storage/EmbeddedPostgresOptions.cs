@@ -43,4 +43,7 @@ public sealed record EmbeddedPostgresOptions
 
     /// <summary>The server's max_connections (PostgreSQL's default of 100 is tight for parallel test classes with pooled connections).</summary>
     public int MaxConnections { get; init; } = 200;
+
+    /// <summary>Picks the port when <see cref="Port"/> is null; tests replace it to lose the race for a port on purpose.</summary>
+    internal Func<int> PickPort { get; init; } = EmbeddedPostgres.ReserveFreePort;
 }

@@ -133,4 +133,25 @@ public sealed class EmbeddedPostgresTests(ThrowawayServerFixture shared) : IClas
         Assert.Contains(EmbeddedPostgres.LogFileName, error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(folder));
     }
+
+    [Fact]
+    public async Task A_port_taken_between_picking_and_binding_is_retried_with_another()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var picks = 0;
+
+        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions
+        {
+            DataDirectory = NewFolder("port-race"),
+            Durable = false,
+            DeleteOnDispose = true,
+            PickPort = () => Interlocked.Increment(ref picks) == 1 ? taken : EmbeddedPostgres.ReserveFreePort(),
+        }, TestLog.Instance, Ct);
+
+        Assert.Equal(2, picks);
+        Assert.NotEqual(taken, pg.Port);
+        Assert.Equal(pg.Port, await ScalarAsync(pg.ConnectionString, "SELECT inet_server_port()"));
+    }
 }
