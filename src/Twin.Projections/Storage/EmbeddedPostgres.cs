@@ -165,7 +165,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 throw new EmbeddedPostgresException(
-                    $"PostgreSQL in '{root}' did not start within {options.StartTimeout.TotalSeconds:0} s (StartTimeout).{LogTail(Path.Combine(root, LogFileName), 0)}");
+                    $"PostgreSQL in '{root}' did not start within {options.StartTimeout.TotalSeconds:0.###} s (StartTimeout).{LogTail(Path.Combine(root, LogFileName), 0)}");
             }
         }
         catch
@@ -353,11 +353,22 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             RotateLog(logFile);
             var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
             var waitSeconds = Math.Max(1, (int)Math.Ceiling(remaining().TotalSeconds));
-            var result = await account.RunAsync(
-                binaries.PgCtl,
-                ["start", "-D", cluster, "-l", logFile, "-w", "-t", waitSeconds.ToString(CultureInfo.InvariantCulture), "-s",
-                    "-o", ServerOptions(port, options)],
-                TimeSpan.FromSeconds(waitSeconds + 15), ct).ConfigureAwait(false);
+            ProcessResult result;
+            try
+            {
+                result = await account.RunAsync(
+                    binaries.PgCtl,
+                    ["start", "-D", cluster, "-l", logFile, "-w", "-t", waitSeconds.ToString(CultureInfo.InvariantCulture), "-s",
+                        "-o", ServerOptions(port, options)],
+                    TimeSpan.FromSeconds(waitSeconds + 15), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // cancelled while the server was coming up: it must not outlive the failed start
+                await StopServerAsync(binaries, account, cluster, log, mode: "immediate").ConfigureAwait(false);
+                ReservedPorts.TryRemove(port, out _);
+                throw;
+            }
             if (result.Succeeded) return port;
 
             ReservedPorts.TryRemove(port, out _);

@@ -73,7 +73,7 @@ internal static class OsProcess
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(timeout);
+        deadline.CancelAfter(timeout > TimeSpan.Zero ? timeout : TimeSpan.FromMilliseconds(1));
         try
         {
             await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);

@@ -154,4 +154,22 @@ public sealed class EmbeddedPostgresTests(ThrowawayServerFixture shared) : IClas
         Assert.NotEqual(taken, pg.Port);
         Assert.Equal(pg.Port, await ScalarAsync(pg.ConnectionString, "SELECT inet_server_port()"));
     }
+
+    [Fact]
+    public async Task A_start_slower_than_StartTimeout_fails_clearly_and_leaves_nothing_running()
+    {
+        var folder = NewFolder("timeout");
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions
+        {
+            DataDirectory = folder,
+            Durable = false,
+            DeleteOnDispose = true,
+            StartTimeout = TimeSpan.FromMilliseconds(150), // initdb alone takes longer
+        }, TestLog.Instance, Ct));
+
+        Assert.Contains("did not start within 0.15 s (StartTimeout)", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+        Assert.Empty(Procfs.ProcessesWorkingIn(Path.Combine(folder, EmbeddedPostgres.ClusterFolderName)));
+    }
 }
