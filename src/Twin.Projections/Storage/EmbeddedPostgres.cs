@@ -82,7 +82,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>The OS user the server runs as.</summary>
     public string OsUser => _account.Name;
 
-    /// <summary>The PostgreSQL major version of the binaries.</summary>
+    /// <summary>The PostgreSQL major version of the cluster (and of the binaries running it).</summary>
     public int MajorVersion { get; }
 
     /// <summary>Whether the server runs with fsync, synchronous_commit and full_page_writes on.</summary>
@@ -129,7 +129,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             folderLock.RecordOwner(root);
             var existingMajor = ClusterMajorVersion(cluster);
             binaries = await PostgresBinaries.LocateOrInstallAsync(
-                options.BinDirectory ?? Environment.GetEnvironmentVariable(BinDirectoryVariable),
+                options.BinDirectory ?? (Environment.GetEnvironmentVariable(BinDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null),
                 options.AllowInstall, existingMajor, log, ct).ConfigureAwait(false);
 
             // the start timeout runs from here: installing a package may legitimately take minutes
