@@ -2,6 +2,7 @@ using Twin.Events.Chipsets;
 using Twin.Events.Common;
 using Twin.Events.Hosts;
 using Twin.Events.Nics;
+using Twin.Events.Platforms;
 using Twin.Events.Switches;
 using Twin.Events.Vms;
 
@@ -11,6 +12,25 @@ namespace Twin.Events.Sagas;
 [GenerateSerializer, Immutable]
 public sealed record CommandResult<TEvent, TSnapshot>([property: Id(0)] TEvent[] Events, [property: Id(1)] TSnapshot Snapshot)
     where TSnapshot : ISnapshot;
+
+/// <summary>Something that happened to a VM's vNIC because of another aggregate's change.</summary>
+[GenerateSerializer, Immutable]
+public abstract record VmNotice
+{
+    public abstract string Vnic { get; init; }
+
+    /// <summary>The PF gave the (waiting) vNIC VF <paramref name="VfIndex"/> under claim <paramref name="Claim"/>.</summary>
+    [GenerateSerializer, Immutable]
+    public sealed record VfGranted([property: Id(0)] string Vnic, [property: Id(1)] NicId Nic, [property: Id(2)] int VfIndex,
+        [property: Id(3)] OperationId Claim) : VmNotice;
+
+    /// <summary>The vNIC lost its VF, or stopped waiting for one, for <paramref name="Reason"/>.</summary>
+    [GenerateSerializer, Immutable]
+    public sealed record VfLost([property: Id(0)] string Vnic, [property: Id(1)] NicId Nic, [property: Id(2)] SriovBlocker Reason,
+        [property: Id(3)] bool StillWaiting) : VmNotice;
+
+    private VmNotice() { }
+}
 
 /// <summary>
 /// The sagas' view of the twin: run a command on one aggregate (its single writer decides, appends and evolves) and
@@ -35,6 +55,11 @@ public interface ITwinPort
     ValueTask<NicSnapshot?> GetNic(NicId id);
     ValueTask<SwitchSnapshot?> GetSwitch(SwitchId id);
     ValueTask<VmSnapshot?> GetVm(VmId id);
+
+    /// <summary>Tells another VM what happened to one of its vNICs (a VF handed over, revoked, a switch recreated).
+    /// Delivered eventually, never awaited inside the caller's saga (two VMs notifying each other must not deadlock);
+    /// the VM handles it with <see cref="VmSagas.HandleNotice"/>.</summary>
+    ValueTask Notify(VmId vm, VmNotice notice);
 
     /// <summary>A named point between two steps of a saga (e.g. "migration.copy" where the memory copy happens).
     /// The live port uses it for fault injection; in-memory ports do nothing.</summary>

@@ -14,6 +14,8 @@ public sealed record HostFacts(
     [property: Id(4)] int InterruptVectorsFree)
 {
     public static HostFacts Of(Host h) => new(h.Id, h.Platform, h.Os, h.Status, h.InterruptVectorsFree);
+
+    public static HostFacts Of(HostSnapshot h) => new(new HostId(h.Id), h.Platform, h.Os, h.Status, h.InterruptVectorBudget - h.InterruptVectorsUsed);
 }
 
 /// <summary>What a cross-aggregate rule needs to know about a PF.</summary>
@@ -25,6 +27,9 @@ public sealed record NicFacts(
 {
     public static NicFacts Of(Nic n) => new(n.Id, n.Host, n.Status, n.Ceiling, n.SriovEnabled, n.Configured, n.Free,
         n.PfDriverSupportsSriov, n.Vendor, n.Model, n.LinkMbps);
+
+    public static NicFacts Of(NicSnapshot n) => new(new NicId(n.Id), n.Host, n.Status, n.Ceiling, n.SriovEnabled, n.Configured, n.Free,
+        n.PfDriverSupportsSriov, n.Vendor, n.Model, n.LinkMbps);
 }
 
 /// <summary>What a cross-aggregate rule needs to know about a virtual switch.</summary>
@@ -34,6 +39,8 @@ public sealed record SwitchFacts(
     [property: Id(4)] bool IovEnabled, [property: Id(5)] SwitchStatus Status)
 {
     public static SwitchFacts Of(VirtualSwitch s) => new(s.Id, s.Host, s.Kind, s.BoundNic, s.IovEnabled, s.Status);
+
+    public static SwitchFacts Of(SwitchSnapshot s) => new(new SwitchId(s.Id), s.Host, s.Kind, s.BoundNic, s.IovEnabled, s.Status);
 }
 
 /// <summary>

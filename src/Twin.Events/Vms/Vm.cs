@@ -100,6 +100,9 @@ public sealed partial class Vm
                         : x.To == 0 && v.Datapath.Kind == DatapathKind.Vf ? (x.Op, VmOperationKind.ReleaseVf)
                         : null;
                 break;
+            case VfRequested x when s.Find(x.Name) is { } v:
+                v.PendingStep = (x.Op, VmOperationKind.AssignVf);
+                break;
             case VmStartRequested x:
                 (s.Status, s.PendingOp, s.PendingKind) = (VmStatus.Starting, x.Op, VmOperationKind.Start);
                 break;

@@ -28,6 +28,12 @@ public abstract record VmCommand
     public sealed record SetIovWeight([property: Id(0)] VmId Vm, [property: Id(1)] string Name, [property: Id(2)] int IovWeight,
         [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : VmCommand;
 
+    /// <summary>Asks again for a VF for a running vNIC that wants one and has none (after its switch was recreated,
+    /// its PF was repaired, ...): opens a VF assignment step.</summary>
+    [GenerateSerializer, Immutable]
+    public sealed record RequestVf([property: Id(0)] VmId Vm, [property: Id(1)] string Name, [property: Id(2)] OperationId Op,
+        [property: Id(3)] DateTimeOffset At) : VmCommand;
+
     [GenerateSerializer, Immutable]
     public sealed record BeginStart([property: Id(0)] VmId Vm, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : VmCommand;
 

@@ -26,6 +26,10 @@ public static class VmDecider
             : removed.Datapath.Kind == DatapathKind.Vf ? throw new DomainRuleViolated($"vNIC {s.Id}/{c.Name} holds a VF; release it first")
             : [new VnicRemoved(s.Id, c.Name, c.At)],
         (SetIovWeight c, _) => SetWeight(c, s),
+        (RequestVf c, VmStatus.Running) => s.Find(c.Name) is not { } v ? throw new DomainRuleViolated($"VM {s.Id} has no vNIC '{c.Name}'")
+            : !v.Spec.WantsVf || v.Datapath.Kind == DatapathKind.Vf || v.PendingStep?.Op == c.Op ? []
+            : [new VfRequested(s.Id, c.Name, c.Op, c.At)],
+        (RequestVf, _) => [],
 
         (BeginStart c, VmStatus.Off) => [new VmStartRequested(s.Id, s.Host, c.Op, c.At)],
         (BeginStart c, VmStatus.Starting or VmStatus.Running) when s.PendingOp == c.Op || s.Status == VmStatus.Running => [],

@@ -26,6 +26,10 @@ public abstract record VmEvent
         [property: Id(3)] int To, [property: Id(4)] OperationId Op, [property: Id(5)] DateTimeOffset At) : VmEvent;
 
     [GenerateSerializer, Immutable]
+    public sealed record VfRequested([property: Id(0)] VmId Vm, [property: Id(1)] string Name, [property: Id(2)] OperationId Op,
+        [property: Id(3)] DateTimeOffset At) : VmEvent;
+
+    [GenerateSerializer, Immutable]
     public sealed record VmStartRequested([property: Id(0)] VmId Vm, [property: Id(1)] HostId Host, [property: Id(2)] OperationId Op,
         [property: Id(3)] DateTimeOffset At) : VmEvent;
 

@@ -1,0 +1,71 @@
+using Twin.Events.Common;
+using Twin.Events.Nics;
+using Twin.Events.Platforms;
+using Twin.Events.Vms;
+
+namespace Twin.Events.Sagas;
+
+/// <summary>One VF a reconciliation freed or repaired, and why.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReconciliationFinding(
+    [property: Id(0)] NicId Nic, [property: Id(1)] int VfIndex, [property: Id(2)] VnicRef Vnic, [property: Id(3)] OperationId Claim,
+    [property: Id(4)] string Finding, [property: Id(5)] bool Freed);
+
+/// <summary>
+/// Finds VFs a PF says are held by a vNIC that cannot be using them (its VM is gone, off, elsewhere, no longer wants a
+/// VF, or holds another VF) and frees each exactly once: the release names the claim it found, so a claim made after
+/// the look (a migration that finished meanwhile — Nova bug 1896463) is never touched. A VF a running VM should have
+/// but has not recorded (a hand-over notice lost in a crash) is recorded on the VM instead of freed.
+/// </summary>
+public static class Reconciliation
+{
+    public static async ValueTask<IReadOnlyList<ReconciliationFinding>> Run(ITwinPort port, IEnumerable<NicId> nics)
+    {
+        var findings = new List<ReconciliationFinding>();
+        foreach (var nicId in nics)
+        {
+            // the PF first, the VMs after: a claim seen here already exists, so a VM read later shows it if it is legitimate
+            var nic = await port.GetNic(nicId);
+            if (nic is null) continue;
+            foreach (var slot in nic.Holders.ToList())
+            {
+                var vnic = slot.Holder!.Value;
+                var vm = await port.GetVm(vnic.Vm);
+                var v = vm?.Vnics.FirstOrDefault(x => x.Spec.Name == vnic.Name);
+                var verdict = Judge(nic, slot, vm, v);
+                if (verdict is null) continue;
+                if (verdict == RecordOnVm)
+                {
+                    await port.Vm(new VmCommand.RecordDatapath(vnic.Vm, vnic.Name, Datapath.OnVf(nicId, slot.Index, slot.Claim), port.Operation, port.Now));
+                    findings.Add(new(nicId, slot.Index, vnic, slot.Claim, "held on the PF but not recorded on the running VM: recorded", false));
+                    continue;
+                }
+                var released = await port.Nic(new NicCommand.ReleaseVf(nicId, vnic, slot.Claim, port.Operation, port.Now));
+                var freed = released.Events.OfType<NicEvent.VfReleased>().Any();
+                await VmSagas.Propagate(port, nicId, released.Events, vnic.Vm, SriovBlocker.VfPoolExhausted);
+                findings.Add(new(nicId, slot.Index, vnic, slot.Claim, verdict, freed));
+            }
+        }
+        return findings;
+    }
+
+    private const string RecordOnVm = "record";
+
+    /// <summary>Null when the holder legitimately holds the VF; <see cref="RecordOnVm"/> when the VM should record it;
+    /// otherwise why it is an orphan.</summary>
+    private static string? Judge(NicSnapshot nic, VfSlotSnapshot slot, VmSnapshot? vm, VnicSnapshot? v)
+    {
+        var nicId = new NicId(nic.Id);
+        if (vm is null || vm.Status is VmStatus.Absent or VmStatus.Deleted) return "its VM does not exist";
+        if (v is null) return "its vNIC does not exist";
+        if (!vm.PendingOp.IsNone && vm.PendingOp == slot.Claim) return null; // a saga in flight owns it
+        if (vm.SourceVfs.Any(h => h.Nic == nicId && h.VfIndex == slot.Index && h.Claim == slot.Claim)) return null; // freed by its migration
+        if (v.DestinationClaim is { Kind: DatapathKind.Vf } d && d.Nic == nicId && d.VfIndex == slot.Index) return null;
+        if (v.Datapath.Kind == DatapathKind.Vf && v.Datapath.Nic == nicId && v.Datapath.VfIndex == slot.Index) return null;
+        if (vm.Status == VmStatus.Off) return "its VM is off";
+        if (vm.Host != nic.Host && vm.MigrationDestination != nic.Host) return $"its VM runs on {vm.Host}";
+        if (!v.Spec.WantsVf) return "its vNIC no longer wants a VF";
+        if (v.Datapath.Kind == DatapathKind.Vf) return $"its vNIC holds another VF ({v.Datapath})";
+        return vm.Status == VmStatus.Running ? RecordOnVm : null;
+    }
+}

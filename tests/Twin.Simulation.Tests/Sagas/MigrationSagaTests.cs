@@ -1,0 +1,109 @@
+using Twin.Events.Chipsets;
+using Twin.Events.Common;
+using Twin.Events.Hosts;
+using Twin.Events.Nics;
+using Twin.Events.Platforms;
+using Twin.Events.Sagas;
+using Twin.Events.Switches;
+using Twin.Events.Vms;
+using static Twin.Simulation.Tests.Sagas.Datacenters;
+
+namespace Twin.Simulation.Tests.Sagas;
+
+public sealed class MigrationSagaTests
+{
+    /// <summary>Fails at one named checkpoint, as a crashed copy would.</summary>
+    private sealed class FailingAt(ITwinPort inner, string step) : ITwinPort
+    {
+        public OperationId Operation => inner.Operation;
+        public DateTimeOffset Now => inner.Now;
+        public ValueTask<CommandResult<HostEvent, HostSnapshot>> Host(HostCommand c) => inner.Host(c);
+        public ValueTask<CommandResult<NicEvent, NicSnapshot>> Nic(NicCommand c) => inner.Nic(c);
+        public ValueTask<CommandResult<SwitchEvent, SwitchSnapshot>> Switch(SwitchCommand c) => inner.Switch(c);
+        public ValueTask<CommandResult<VmEvent, VmSnapshot>> Vm(VmCommand c) => inner.Vm(c);
+        public ValueTask<HostSnapshot?> GetHost(HostId id) => inner.GetHost(id);
+        public ValueTask<ChipsetSnapshot?> GetChipset(ChipsetId id) => inner.GetChipset(id);
+        public ValueTask<NicSnapshot?> GetNic(NicId id) => inner.GetNic(id);
+        public ValueTask<SwitchSnapshot?> GetSwitch(SwitchId id) => inner.GetSwitch(id);
+        public ValueTask<VmSnapshot?> GetVm(VmId id) => inner.GetVm(id);
+        public ValueTask Notify(VmId vm, VmNotice notice) => inner.Notify(vm, notice);
+        public ValueTask Checkpoint(string s) => s == step ? throw new IOException($"injected failure at {s}") : inner.Checkpoint(s);
+    }
+
+    private static SagaOutcome Migrate(Twin.Simulation.InMemory.InMemoryTwin twin, int vm, int toHost, string? failAt = null) =>
+        twin.Run(NextOp("migrate"), T0, p => MigrationSaga.Migrate(failAt is null ? p : new FailingAt(p, failAt), Vm(vm), Host(toHost)));
+
+    [Theory]
+    [InlineData(Platform.HyperV)]
+    [InlineData(Platform.Kvm)]
+    public void A_migration_claims_a_vf_on_the_destination_then_frees_the_source_vf(Platform platform)
+    {
+        var twin = Seed(Build(platform, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        var outcome = Migrate(twin, 1, toHost: 2);
+        Assert.True(outcome.Succeeded, outcome.Summary);
+        Assert.Equal(Host(2), twin.Vm(Vm(1))!.Host);
+        Assert.Equal(Pf(2), twin.Datapath(1).Nic);
+        Assert.Equal(0, twin.Nic(Pf(1))!.Allocated);
+        Assert.Equal(1, twin.Nic(Pf(2))!.Allocated);
+        Assert.Equal(VmOperationKind.None, twin.Vm(Vm(1))!.PendingKind);
+        twin.AssertConsistent();
+    }
+
+    [Fact]
+    public void On_hyper_v_a_vm_moving_to_a_host_without_a_free_vf_runs_synthetic_there()
+    {
+        var twin = Seed(Build(Platform.HyperV, vfs: 1, vms: 1, hosts: 2) with { });
+        twin.Start(1);
+        twin.Execute(new NicCommand.SetVfCount(Pf(2), 0, NextOp("cfg"), T0), NextOp("cfg"));
+        Assert.True(Migrate(twin, 1, toHost: 2).Succeeded);
+        Assert.Equal(DatapathKind.Synthetic, twin.Datapath(1).Kind);
+        Assert.Equal(0, twin.Nic(Pf(1))!.Allocated);
+    }
+
+    [Fact]
+    public void A_migration_failing_before_the_copy_releases_the_destination_claim_exactly_once_and_the_source_keeps_its_vf()
+    {
+        // Nova bug 2166786
+        var twin = Seed(Build(Platform.HyperV, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        var before = twin.Datapath(1);
+        var outcome = Migrate(twin, 1, toHost: 2, failAt: MigrationSaga.CopyStep);
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(before, twin.Datapath(1));
+        Assert.Equal((1, 0), (twin.Nic(Pf(1))!.Allocated, twin.Nic(Pf(2))!.Allocated));
+        Assert.Single(twin.Log, e => e.Event is NicEvent.VfReleased r && r.Nic == Pf(2));
+        Assert.Equal(VmStatus.Running, twin.Vm(Vm(1))!.Status);
+        twin.AssertConsistent();
+    }
+
+    [Fact]
+    public void Vsphere_refuses_to_migrate_an_sriov_vm_up_front()
+    {
+        var twin = Seed(Build(Platform.VSphere, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        var outcome = Migrate(twin, 1, toHost: 2);
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("vMotion", outcome.Summary);
+        Assert.Equal(0, twin.Nic(Pf(2))!.Allocated);
+    }
+
+    [Fact]
+    public void A_migration_interrupted_after_the_switch_over_is_resumed_and_frees_the_source_vf_once()
+    {
+        var twin = Seed(Build(Platform.Kvm, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        var op = new OperationId("migrate-crash");
+        // run the saga up to the switch-over, then "crash": redo its first steps by hand
+        twin.Execute(new VmCommand.BeginMigration(Vm(1), Host(2), op, T0), op);
+        twin.Execute(new NicCommand.AllocateVfs(Pf(2), [new VfRequest(new VnicRef(Vm(1), "net0"))], op, T0), op);
+        twin.Execute(new VmCommand.RecordDestinationClaim(Vm(1), "net0", Datapath.OnVf(Pf(2), 0, op), op, T0), op);
+        twin.Execute(new VmCommand.CompleteMigration(Vm(1), op, T0), op);
+        Assert.Equal(VmOperationKind.ReleaseSourceVfs, twin.Vm(Vm(1))!.PendingKind);
+        var resumed = twin.Run(op, T0, p => MigrationSaga.Continue(p, twin.Vm(Vm(1))!));
+        Assert.True(resumed.Succeeded, resumed.Summary);
+        Assert.Equal((0, 1), (twin.Nic(Pf(1))!.Allocated, twin.Nic(Pf(2))!.Allocated));
+        Assert.Single(twin.Log, e => e.Event is NicEvent.VfReleased r && r.Nic == Pf(1));
+        twin.AssertConsistent();
+    }
+}
