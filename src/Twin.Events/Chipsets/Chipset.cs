@@ -12,16 +12,16 @@ namespace Twin.Events.Chipsets;
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ChipsetCapabilities(
-    [property: Id(0)] bool Iommu = true,
-    [property: Id(1)] bool InterruptRemapping = true,
-    [property: Id(2)] bool DmaRemapping = true,
-    [property: Id(3)] bool Slat = true,
-    [property: Id(4)] bool Acs = true,
-    [property: Id(5)] bool Ari = true,
-    [property: Id(6)] bool BiosSriovEnabled = true,
-    [property: Id(7)] bool OscHandoff = true,
-    [property: Id(8)] int? MaxVfsByBusNumbers = null,
-    [property: Id(9)] int? MaxVfsByBarSpace = null)
+    bool Iommu = true,
+    bool InterruptRemapping = true,
+    bool DmaRemapping = true,
+    bool Slat = true,
+    bool Acs = true,
+    bool Ari = true,
+    bool BiosSriovEnabled = true,
+    bool OscHandoff = true,
+    int? MaxVfsByBusNumbers = null,
+    int? MaxVfsByBarSpace = null)
 {
     /// <summary>A chipset that supports everything (the common server case).</summary>
     public static readonly ChipsetCapabilities Full = new();
@@ -63,13 +63,13 @@ public abstract record ChipsetCommand
     public abstract ChipsetId Chipset { get; init; }
 
     [GenerateSerializer, Immutable]
-    public sealed record RegisterChipset([property: Id(0)] ChipsetId Chipset, [property: Id(1)] HostId Host,
-        [property: Id(2)] string Description, [property: Id(3)] ChipsetCapabilities Capabilities, [property: Id(4)] DateTimeOffset At) : ChipsetCommand;
+    public sealed record RegisterChipset(ChipsetId Chipset, HostId Host,
+        string Description, ChipsetCapabilities Capabilities, DateTimeOffset At) : ChipsetCommand;
 
     /// <summary>A firmware update, a BIOS setting change, or a capture showing other capabilities.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record ReportCapabilities([property: Id(0)] ChipsetId Chipset, [property: Id(1)] ChipsetCapabilities Capabilities,
-        [property: Id(2)] DateTimeOffset At) : ChipsetCommand;
+    public sealed record ReportCapabilities(ChipsetId Chipset, ChipsetCapabilities Capabilities,
+        DateTimeOffset At) : ChipsetCommand;
 
     private ChipsetCommand() { }
 }
@@ -82,21 +82,21 @@ public abstract record ChipsetEvent
     public abstract DateTimeOffset At { get; init; }
 
     [GenerateSerializer, Immutable]
-    public sealed record ChipsetRegistered([property: Id(0)] ChipsetId Chipset, [property: Id(1)] HostId Host,
-        [property: Id(2)] string Description, [property: Id(3)] ChipsetCapabilities Capabilities, [property: Id(4)] DateTimeOffset At) : ChipsetEvent;
+    public sealed record ChipsetRegistered(ChipsetId Chipset, HostId Host,
+        string Description, ChipsetCapabilities Capabilities, DateTimeOffset At) : ChipsetEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record ChipsetCapabilitiesChanged([property: Id(0)] ChipsetId Chipset, [property: Id(1)] ChipsetCapabilities From,
-        [property: Id(2)] ChipsetCapabilities To, [property: Id(3)] DateTimeOffset At) : ChipsetEvent;
+    public sealed record ChipsetCapabilitiesChanged(ChipsetId Chipset, ChipsetCapabilities From,
+        ChipsetCapabilities To, DateTimeOffset At) : ChipsetEvent;
 
     private ChipsetEvent() { }
 }
 
 /// <summary>An immutable image of a chipset record at a stream version.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ChipsetSnapshot([property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] bool Registered,
-    [property: Id(3)] HostId Host, [property: Id(4)] string Description, [property: Id(5)] ChipsetCapabilities Capabilities,
-    [property: Id(6)] ValueList<SriovBlocker> Blockers) : ISnapshot;
+public sealed record ChipsetSnapshot(string Id, long Version, bool Registered,
+    HostId Host, string Description, ChipsetCapabilities Capabilities,
+    ValueList<SriovBlocker> Blockers) : ISnapshot;
 
 /// <summary>The state of a chipset record.</summary>
 public sealed class Chipset

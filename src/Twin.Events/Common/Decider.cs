@@ -27,4 +27,5 @@ public sealed record Decider<TCommand, TEvent, TState>(
 
 /// <summary>An impossible transition: a command that makes no sense for the aggregate's current state (a bug or
 /// a misuse at the edge, not a business refusal; business refusals are recorded as <c>…Rejected</c> events).</summary>
+[GenerateSerializer]
 public sealed class DomainRuleViolated(string message) : Exception(message);

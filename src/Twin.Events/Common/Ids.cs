@@ -32,7 +32,7 @@ public sealed class StringIdJsonConverter<T> : JsonConverter<T> where T : struct
 
 /// <summary>A physical server running a hypervisor, e.g. <c>host-07</c>.</summary>
 [GenerateSerializer, Immutable, JsonConverter(typeof(StringIdJsonConverter<HostId>))]
-public readonly record struct HostId([property: Id(0)] string Value) : IStringId<HostId>
+public readonly record struct HostId(string Value) : IStringId<HostId>
 {
     public static HostId From(string value) => new(value);
     public override string ToString() => Value;
@@ -40,7 +40,7 @@ public readonly record struct HostId([property: Id(0)] string Value) : IStringId
 
 /// <summary>A host's chipset and firmware, e.g. <c>host-07/chipset</c>.</summary>
 [GenerateSerializer, Immutable, JsonConverter(typeof(StringIdJsonConverter<ChipsetId>))]
-public readonly record struct ChipsetId([property: Id(0)] string Value) : IStringId<ChipsetId>
+public readonly record struct ChipsetId(string Value) : IStringId<ChipsetId>
 {
     public static ChipsetId From(string value) => new(value);
     public static ChipsetId Of(HostId host) => new($"{host.Value}/chipset");
@@ -50,7 +50,7 @@ public readonly record struct ChipsetId([property: Id(0)] string Value) : IStrin
 /// <summary>One physical function (PF) of a NIC, keyed by host and PCI address, e.g. <c>host-07/0000:a2:00.0</c>
 /// (never by netdev name, which changes across reboots).</summary>
 [GenerateSerializer, Immutable, JsonConverter(typeof(StringIdJsonConverter<NicId>))]
-public readonly record struct NicId([property: Id(0)] string Value) : IStringId<NicId>
+public readonly record struct NicId(string Value) : IStringId<NicId>
 {
     public static NicId From(string value) => new(value);
     public static NicId Of(HostId host, string pciAddress) => new($"{host.Value}/{pciAddress}");
@@ -59,7 +59,7 @@ public readonly record struct NicId([property: Id(0)] string Value) : IStringId<
 
 /// <summary>A virtual switch (Hyper-V vSwitch, vSphere port group, libvirt network), e.g. <c>host-07/vswitch-iov</c>.</summary>
 [GenerateSerializer, Immutable, JsonConverter(typeof(StringIdJsonConverter<SwitchId>))]
-public readonly record struct SwitchId([property: Id(0)] string Value) : IStringId<SwitchId>
+public readonly record struct SwitchId(string Value) : IStringId<SwitchId>
 {
     public static SwitchId From(string value) => new(value);
     public override string ToString() => Value;
@@ -67,7 +67,7 @@ public readonly record struct SwitchId([property: Id(0)] string Value) : IString
 
 /// <summary>A virtual machine, unique across the datacenter, e.g. <c>vm-42</c>.</summary>
 [GenerateSerializer, Immutable, JsonConverter(typeof(StringIdJsonConverter<VmId>))]
-public readonly record struct VmId([property: Id(0)] string Value) : IStringId<VmId>
+public readonly record struct VmId(string Value) : IStringId<VmId>
 {
     public static VmId From(string value) => new(value);
     public override string ToString() => Value;
@@ -78,12 +78,12 @@ public readonly record struct VmId([property: Id(0)] string Value) : IStringId<V
 [GenerateSerializer, Immutable, JsonConverter(typeof(StringIdJsonConverter<OperationId>))]
 public readonly record struct OperationId : IStringId<OperationId>
 {
+    [Id(0)]
     private readonly string? _value;
 
     public OperationId(string value) => _value = value;
 
     /// <summary>The id text ("" for none).</summary>
-    [Id(0)]
     public string Value { get => _value ?? ""; init => _value = value; }
 
     public static OperationId From(string value) => new(value);
@@ -103,7 +103,7 @@ public readonly record struct OperationId : IStringId<OperationId>
 
 /// <summary>One virtual network adapter: a VM and the adapter's name inside it, e.g. <c>vm-42/net0</c>.</summary>
 [GenerateSerializer, Immutable]
-public readonly record struct VnicRef([property: Id(0)] VmId Vm, [property: Id(1)] string Name)
+public readonly record struct VnicRef(VmId Vm, string Name)
 {
     public override string ToString() => $"{Vm.Value}/{Name}";
 }

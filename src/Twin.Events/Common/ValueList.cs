@@ -8,11 +8,12 @@ namespace Twin.Events.Common;
 
 /// <summary>An immutable list with value equality, so events and records that carry a list still compare by
 /// content (a bare array or ImmutableArray would compare by reference). Serializes as a JSON array.</summary>
-[GenerateSerializer, Immutable, JsonConverter(typeof(ValueListJsonConverterFactory))]
+// Orleans serializes it through a surrogate registered in Twin.Grains (ValueListSurrogate)
+[Immutable, JsonConverter(typeof(ValueListJsonConverterFactory))]
 [CollectionBuilder(typeof(ValueList), nameof(ValueList.Create))]
 public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 {
-    [Id(0)] private readonly ImmutableArray<T> _items;
+    private readonly ImmutableArray<T> _items;
 
     public ValueList(IEnumerable<T> items) => _items = [.. items];
 

@@ -22,51 +22,51 @@ public abstract record HostEvent
     public abstract DateTimeOffset At { get; init; }
 
     [GenerateSerializer, Immutable]
-    public sealed record HostRegistered([property: Id(0)] HostId Host, [property: Id(1)] Platform Platform, [property: Id(2)] string Os,
-        [property: Id(3)] int Cores, [property: Id(4)] long MemoryMiB, [property: Id(5)] string Cluster,
-        [property: Id(6)] int InterruptVectorBudget, [property: Id(7)] DateTimeOffset At) : HostEvent;
+    public sealed record HostRegistered(HostId Host, Platform Platform, string Os,
+        int Cores, long MemoryMiB, string Cluster,
+        int InterruptVectorBudget, DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record HostOsChanged([property: Id(0)] HostId Host, [property: Id(1)] string From, [property: Id(2)] string To,
-        [property: Id(3)] DateTimeOffset At) : HostEvent;
+    public sealed record HostOsChanged(HostId Host, string From, string To,
+        DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record VmPlaced([property: Id(0)] HostId Host, [property: Id(1)] VmId Vm, [property: Id(2)] int Vcpus,
-        [property: Id(3)] long MemoryMiB, [property: Id(4)] bool ReserveAllMemory, [property: Id(5)] OperationId Op,
-        [property: Id(6)] DateTimeOffset At) : HostEvent;
+    public sealed record VmPlaced(HostId Host, VmId Vm, int Vcpus,
+        long MemoryMiB, bool ReserveAllMemory, OperationId Op,
+        DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record VmPlacementRejected([property: Id(0)] HostId Host, [property: Id(1)] VmId Vm, [property: Id(2)] HostRefusal Reason,
-        [property: Id(3)] string Detail, [property: Id(4)] OperationId Op, [property: Id(5)] DateTimeOffset At) : HostEvent;
+    public sealed record VmPlacementRejected(HostId Host, VmId Vm, HostRefusal Reason,
+        string Detail, OperationId Op, DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record VmUnplaced([property: Id(0)] HostId Host, [property: Id(1)] VmId Vm, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : HostEvent;
+    public sealed record VmUnplaced(HostId Host, VmId Vm, OperationId Op,
+        DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record InterruptVectorsReserved([property: Id(0)] HostId Host, [property: Id(1)] VmId Vm, [property: Id(2)] int Vectors,
-        [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : HostEvent;
+    public sealed record InterruptVectorsReserved(HostId Host, VmId Vm, int Vectors,
+        OperationId Op, DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record InterruptVectorsRejected([property: Id(0)] HostId Host, [property: Id(1)] VmId Vm, [property: Id(2)] int Vectors,
-        [property: Id(3)] int Free, [property: Id(4)] OperationId Op, [property: Id(5)] DateTimeOffset At) : HostEvent;
+    public sealed record InterruptVectorsRejected(HostId Host, VmId Vm, int Vectors,
+        int Free, OperationId Op, DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record InterruptVectorsReleased([property: Id(0)] HostId Host, [property: Id(1)] VmId Vm, [property: Id(2)] int Vectors,
-        [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : HostEvent;
+    public sealed record InterruptVectorsReleased(HostId Host, VmId Vm, int Vectors,
+        OperationId Op, DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record HostMaintenanceChanged([property: Id(0)] HostId Host, [property: Id(1)] bool InMaintenance,
-        [property: Id(2)] DateTimeOffset At) : HostEvent;
+    public sealed record HostMaintenanceChanged(HostId Host, bool InMaintenance,
+        DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record HostFailed([property: Id(0)] HostId Host, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : HostEvent;
+    public sealed record HostFailed(HostId Host, OperationId Op, DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record HostRepaired([property: Id(0)] HostId Host, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : HostEvent;
+    public sealed record HostRepaired(HostId Host, OperationId Op, DateTimeOffset At) : HostEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record HostRebooted([property: Id(0)] HostId Host, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : HostEvent;
+    public sealed record HostRebooted(HostId Host, OperationId Op, DateTimeOffset At) : HostEvent;
 
     private HostEvent() { }
 }

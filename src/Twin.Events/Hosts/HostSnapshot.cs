@@ -5,16 +5,16 @@ namespace Twin.Events.Hosts;
 
 /// <summary>A VM on a host, in a snapshot: its placement (when <paramref name="Placed"/>) and the interrupt vectors it holds.</summary>
 [GenerateSerializer, Immutable]
-public sealed record PlacementSnapshot([property: Id(0)] VmId Vm, [property: Id(1)] bool Placed, [property: Id(2)] int Vcpus,
-    [property: Id(3)] long MemoryMiB, [property: Id(4)] bool Reserved, [property: Id(5)] int InterruptVectors);
+public sealed record PlacementSnapshot(VmId Vm, bool Placed, int Vcpus,
+    long MemoryMiB, bool Reserved, int InterruptVectors);
 
 /// <summary>An immutable image of a host's state at a stream version (see <see cref="Nics.NicSnapshot"/>).</summary>
 [GenerateSerializer, Immutable]
 public sealed record HostSnapshot(
-    [property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] HostStatus Status, [property: Id(3)] Platform Platform,
-    [property: Id(4)] string Os, [property: Id(5)] int Cores, [property: Id(6)] long MemoryMiB, [property: Id(7)] string Cluster,
-    [property: Id(8)] int InterruptVectorBudget, [property: Id(9)] int InterruptVectorsUsed, [property: Id(10)] ValueList<PlacementSnapshot> Vms,
-    [property: Id(11)] int VcpusPlaced, [property: Id(12)] long MemoryPlacedMiB, [property: Id(13)] long MemoryReservedMiB) : ISnapshot;
+    string Id, long Version, HostStatus Status, Platform Platform,
+    string Os, int Cores, long MemoryMiB, string Cluster,
+    int InterruptVectorBudget, int InterruptVectorsUsed, ValueList<PlacementSnapshot> Vms,
+    int VcpusPlaced, long MemoryPlacedMiB, long MemoryReservedMiB) : ISnapshot;
 
 public sealed partial class Host
 {

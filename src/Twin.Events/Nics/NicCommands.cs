@@ -7,10 +7,10 @@ namespace Twin.Events.Nics;
 /// (Hyper-V), and optionally from which named resource pool (e.g. a Kubernetes device-plugin resource).</summary>
 [GenerateSerializer, Immutable]
 public sealed record VfRequest(
-    [property: Id(0)] VnicRef Vnic,
-    [property: Id(1)] int IovWeight = 100,
-    [property: Id(2)] int QueuePairs = 1,
-    [property: Id(3)] string? ResourcePool = null);
+    VnicRef Vnic,
+    int IovWeight = 100,
+    int QueuePairs = 1,
+    string? ResourcePool = null);
 
 /// <summary>Commands to one NIC physical function (PF) and its VF pool. Commands carry their time (<c>At</c>);
 /// those that are steps of an operation carry its id (<c>Op</c>) and are idempotent on it.</summary>
@@ -26,73 +26,73 @@ public abstract record NicCommand
     /// <paramref name="LinkMbps"/> is the link rate in Mbit/s.</summary>
     [GenerateSerializer, Immutable]
     public sealed record InstallNic(
-        [property: Id(0)] NicId Nic, [property: Id(1)] HostId Host, [property: Id(2)] Platform Platform,
-        [property: Id(3)] string Model, [property: Id(4)] NicVendor Vendor, [property: Id(5)] string PciAddress,
-        [property: Id(6)] int LinkMbps, [property: Id(7)] int NumaNode, [property: Id(8)] int? MaxVfs,
-        [property: Id(9)] bool PfDriverSupportsSriov, [property: Id(10)] int? VPorts, [property: Id(11)] int? QueuePairs,
-        [property: Id(12)] DateTimeOffset At) : NicCommand;
+        NicId Nic, HostId Host, Platform Platform,
+        string Model, NicVendor Vendor, string PciAddress,
+        int LinkMbps, int NumaNode, int? MaxVfs,
+        bool PfDriverSupportsSriov, int? VPorts, int? QueuePairs,
+        DateTimeOffset At) : NicCommand;
 
     /// <summary>Turns SR-IOV on with <paramref name="VfCount"/> VFs (Hyper-V Enable-NetAdapterSriov + NumVFs,
     /// vSphere sriovEnabled + numVirtualFunction (pending reboot), Linux sriov_numvfs 0→N).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record EnableSriov([property: Id(0)] NicId Nic, [property: Id(1)] int VfCount, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : NicCommand;
+    public sealed record EnableSriov(NicId Nic, int VfCount, OperationId Op,
+        DateTimeOffset At) : NicCommand;
 
     /// <summary>Turns SR-IOV off on the PF (see <see cref="DisableSriovBehaviour"/>).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record DisableSriov([property: Id(0)] NicId Nic, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : NicCommand;
+    public sealed record DisableSriov(NicId Nic, OperationId Op, DateTimeOffset At) : NicCommand;
 
     /// <summary>Changes the number of VFs (see <see cref="VfCountChangeBehaviour"/>).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record SetVfCount([property: Id(0)] NicId Nic, [property: Id(1)] int VfCount, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : NicCommand;
+    public sealed record SetVfCount(NicId Nic, int VfCount, OperationId Op,
+        DateTimeOffset At) : NicCommand;
 
     /// <summary>The host rebooted: a pending (vSphere) configuration takes effect.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record ApplyPendingConfiguration([property: Id(0)] NicId Nic, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : NicCommand;
+    public sealed record ApplyPendingConfiguration(NicId Nic, OperationId Op, DateTimeOffset At) : NicCommand;
 
     /// <summary>What a capture (import) observed on the real PF: the world changed outside Twin. Differences become
     /// events; VFs that no longer exist are revoked from their holders.</summary>
     [GenerateSerializer, Immutable]
     public sealed record ObserveVfConfiguration(
-        [property: Id(0)] NicId Nic, [property: Id(1)] int? MaxVfs, [property: Id(2)] bool SriovEnabled,
-        [property: Id(3)] int ConfiguredVfs, [property: Id(4)] int? RequestedVfs, [property: Id(5)] OperationId Op,
-        [property: Id(6)] DateTimeOffset At) : NicCommand;
+        NicId Nic, int? MaxVfs, bool SriovEnabled,
+        int ConfiguredVfs, int? RequestedVfs, OperationId Op,
+        DateTimeOffset At) : NicCommand;
 
     /// <summary>Declares a named resource pool (scheduler-visible subset of VFs, e.g. a device-plugin resource or a
     /// Placement inventory). Pools never overlap: a VF belongs to at most one.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record DefineResourcePool([property: Id(0)] NicId Nic, [property: Id(1)] string Name,
-        [property: Id(2)] ValueList<int> VfIndices, [property: Id(3)] DateTimeOffset At) : NicCommand;
+    public sealed record DefineResourcePool(NicId Nic, string Name,
+        ValueList<int> VfIndices, DateTimeOffset At) : NicCommand;
 
     /// <summary>Removes a resource pool; its VFs stop being allocatable unless no pool is left.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record RemoveResourcePool([property: Id(0)] NicId Nic, [property: Id(1)] string Name, [property: Id(2)] DateTimeOffset At) : NicCommand;
+    public sealed record RemoveResourcePool(NicId Nic, string Name, DateTimeOffset At) : NicCommand;
 
     /// <summary>Asks for one VF per request (a VM start needing k VFs on this PF, a hot-plug, or a migration's claim
     /// on the destination). A vNIC that already holds a VF here is a no-op (idempotent retry).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record AllocateVfs([property: Id(0)] NicId Nic, [property: Id(1)] ValueList<VfRequest> Requests,
-        [property: Id(2)] OperationId Op, [property: Id(3)] DateTimeOffset At) : NicCommand;
+    public sealed record AllocateVfs(NicId Nic, ValueList<VfRequest> Requests,
+        OperationId Op, DateTimeOffset At) : NicCommand;
 
     /// <summary>Frees the VF that <paramref name="Vnic"/> holds under claim <paramref name="ClaimOp"/> (the operation
     /// that allocated it; <see cref="OperationId.None"/> = whatever it holds). A release for another claim, or of a
     /// VF already released, is a no-op: a claim is released exactly once. A vNIC waiting for a VF is withdrawn.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record ReleaseVf([property: Id(0)] NicId Nic, [property: Id(1)] VnicRef Vnic, [property: Id(2)] OperationId ClaimOp,
-        [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : NicCommand;
+    public sealed record ReleaseVf(NicId Nic, VnicRef Vnic, OperationId ClaimOp,
+        OperationId Op, DateTimeOffset At) : NicCommand;
 
     /// <summary>The PF failed: every VF on it is gone.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record FailNic([property: Id(0)] NicId Nic, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : NicCommand;
+    public sealed record FailNic(NicId Nic, OperationId Op, DateTimeOffset At) : NicCommand;
 
     /// <summary>The PF is back (with its configuration; no holders).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record RepairNic([property: Id(0)] NicId Nic, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : NicCommand;
+    public sealed record RepairNic(NicId Nic, OperationId Op, DateTimeOffset At) : NicCommand;
 
     /// <summary>Chooses how scarce VFs are arbitrated on this PF.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record SetScarceVfPolicy([property: Id(0)] NicId Nic, [property: Id(1)] ScarceVfPolicy Policy, [property: Id(2)] DateTimeOffset At) : NicCommand;
+    public sealed record SetScarceVfPolicy(NicId Nic, ScarceVfPolicy Policy, DateTimeOffset At) : NicCommand;
 
     private NicCommand() { }
 }

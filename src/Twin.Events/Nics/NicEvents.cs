@@ -59,95 +59,95 @@ public abstract record NicEvent
 
     [GenerateSerializer, Immutable]
     public sealed record NicInstalled(
-        [property: Id(0)] NicId Nic, [property: Id(1)] HostId Host, [property: Id(2)] Platform Platform,
-        [property: Id(3)] string Model, [property: Id(4)] NicVendor Vendor, [property: Id(5)] string PciAddress,
-        [property: Id(6)] int LinkMbps, [property: Id(7)] int NumaNode, [property: Id(8)] int? MaxVfs,
-        [property: Id(9)] bool PfDriverSupportsSriov, [property: Id(10)] int? VPorts, [property: Id(11)] int? QueuePairs,
-        [property: Id(12)] DateTimeOffset At) : NicEvent;
+        NicId Nic, HostId Host, Platform Platform,
+        string Model, NicVendor Vendor, string PciAddress,
+        int LinkMbps, int NumaNode, int? MaxVfs,
+        bool PfDriverSupportsSriov, int? VPorts, int? QueuePairs,
+        DateTimeOffset At) : NicEvent;
 
     /// <summary>SR-IOV turned on with <paramref name="VfCount"/> VFs in effect.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record SriovEnabled([property: Id(0)] NicId Nic, [property: Id(1)] int VfCount, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : NicEvent;
+    public sealed record SriovEnabled(NicId Nic, int VfCount, OperationId Op,
+        DateTimeOffset At) : NicEvent;
 
     /// <summary>SR-IOV turned off; every VF is gone (holders were revoked first, in the same append).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record SriovDisabled([property: Id(0)] NicId Nic, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : NicEvent;
+    public sealed record SriovDisabled(NicId Nic, OperationId Op, DateTimeOffset At) : NicEvent;
 
     /// <summary>The VF count in effect changed from <paramref name="From"/> to <paramref name="To"/>
     /// (<paramref name="Asked"/> is what was asked; a Linux driver may enable fewer).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfCountChanged([property: Id(0)] NicId Nic, [property: Id(1)] int From, [property: Id(2)] int To,
-        [property: Id(3)] int Asked, [property: Id(4)] OperationId Op, [property: Id(5)] DateTimeOffset At) : NicEvent;
+    public sealed record VfCountChanged(NicId Nic, int From, int To,
+        int Asked, OperationId Op, DateTimeOffset At) : NicEvent;
 
     /// <summary>A change was requested but is not in effect until the host reboots (vSphere):
     /// numVirtualFunctionRequested ≠ numVirtualFunction.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfConfigurationPending([property: Id(0)] NicId Nic, [property: Id(1)] bool Enabled,
-        [property: Id(2)] int RequestedVfs, [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : NicEvent;
+    public sealed record VfConfigurationPending(NicId Nic, bool Enabled,
+        int RequestedVfs, OperationId Op, DateTimeOffset At) : NicEvent;
 
     /// <summary>A configuration change was refused; <paramref name="Holders"/> lists the vNICs in the way.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfConfigurationRejected([property: Id(0)] NicId Nic, [property: Id(1)] NicChangeRefusal Reason,
-        [property: Id(2)] int RequestedVfs, [property: Id(3)] ValueList<VnicRef> Holders, [property: Id(4)] OperationId Op,
-        [property: Id(5)] DateTimeOffset At) : NicEvent;
+    public sealed record VfConfigurationRejected(NicId Nic, NicChangeRefusal Reason,
+        int RequestedVfs, ValueList<VnicRef> Holders, OperationId Op,
+        DateTimeOffset At) : NicEvent;
 
     /// <summary>A capture showed a different configuration than the twin had (import).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfConfigurationObserved([property: Id(0)] NicId Nic, [property: Id(1)] int? MaxVfs,
-        [property: Id(2)] bool Enabled, [property: Id(3)] int ConfiguredVfs, [property: Id(4)] int? RequestedVfs,
-        [property: Id(5)] OperationId Op, [property: Id(6)] DateTimeOffset At) : NicEvent;
+    public sealed record VfConfigurationObserved(NicId Nic, int? MaxVfs,
+        bool Enabled, int ConfiguredVfs, int? RequestedVfs,
+        OperationId Op, DateTimeOffset At) : NicEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record ResourcePoolDefined([property: Id(0)] NicId Nic, [property: Id(1)] string Name,
-        [property: Id(2)] ValueList<int> VfIndices, [property: Id(3)] DateTimeOffset At) : NicEvent;
+    public sealed record ResourcePoolDefined(NicId Nic, string Name,
+        ValueList<int> VfIndices, DateTimeOffset At) : NicEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record ResourcePoolRejected([property: Id(0)] NicId Nic, [property: Id(1)] string Name,
-        [property: Id(2)] string Problem, [property: Id(3)] DateTimeOffset At) : NicEvent;
+    public sealed record ResourcePoolRejected(NicId Nic, string Name,
+        string Problem, DateTimeOffset At) : NicEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record ResourcePoolRemoved([property: Id(0)] NicId Nic, [property: Id(1)] string Name, [property: Id(2)] DateTimeOffset At) : NicEvent;
+    public sealed record ResourcePoolRemoved(NicId Nic, string Name, DateTimeOffset At) : NicEvent;
 
     /// <summary>VF <paramref name="VfIndex"/> now belongs to <paramref name="Vnic"/> under claim <paramref name="Op"/>.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfAllocated([property: Id(0)] NicId Nic, [property: Id(1)] int VfIndex, [property: Id(2)] VnicRef Vnic,
-        [property: Id(3)] int IovWeight, [property: Id(4)] int QueuePairs, [property: Id(5)] VfAllocationCause Cause,
-        [property: Id(6)] OperationId Op, [property: Id(7)] DateTimeOffset At) : NicEvent;
+    public sealed record VfAllocated(NicId Nic, int VfIndex, VnicRef Vnic,
+        int IovWeight, int QueuePairs, VfAllocationCause Cause,
+        OperationId Op, DateTimeOffset At) : NicEvent;
 
     /// <summary>A vNIC asked for a VF and got none. <paramref name="Queued"/>: it waits for one (Hyper-V runs it
     /// synthetic meanwhile). <paramref name="Free"/> VFs were free when <paramref name="Needed"/> were asked at once.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfAllocationRejected([property: Id(0)] NicId Nic, [property: Id(1)] VnicRef Vnic,
-        [property: Id(2)] SriovBlocker Reason, [property: Id(3)] int Free, [property: Id(4)] int Needed, [property: Id(5)] bool Queued,
-        [property: Id(6)] int IovWeight, [property: Id(7)] int QueuePairs, [property: Id(8)] OperationId Op,
-        [property: Id(9)] DateTimeOffset At) : NicEvent;
+    public sealed record VfAllocationRejected(NicId Nic, VnicRef Vnic,
+        SriovBlocker Reason, int Free, int Needed, bool Queued,
+        int IovWeight, int QueuePairs, OperationId Op,
+        DateTimeOffset At) : NicEvent;
 
     /// <summary>The holder gave its VF back (claim <paramref name="ClaimOp"/>, released by operation <paramref name="Op"/>).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfReleased([property: Id(0)] NicId Nic, [property: Id(1)] int VfIndex, [property: Id(2)] VnicRef Vnic,
-        [property: Id(3)] OperationId ClaimOp, [property: Id(4)] OperationId Op, [property: Id(5)] DateTimeOffset At) : NicEvent;
+    public sealed record VfReleased(NicId Nic, int VfIndex, VnicRef Vnic,
+        OperationId ClaimOp, OperationId Op, DateTimeOffset At) : NicEvent;
 
     /// <summary>The VF was taken from its holder (adapter restart, SR-IOV disabled, NIC failure, preemption).
     /// <paramref name="Queued"/>: the holder now waits for another VF (Hyper-V).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfRevoked([property: Id(0)] NicId Nic, [property: Id(1)] int VfIndex, [property: Id(2)] VnicRef Vnic,
-        [property: Id(3)] SriovBlocker Reason, [property: Id(4)] bool Queued, [property: Id(5)] OperationId ClaimOp,
-        [property: Id(6)] OperationId Op, [property: Id(7)] DateTimeOffset At) : NicEvent;
+    public sealed record VfRevoked(NicId Nic, int VfIndex, VnicRef Vnic,
+        SriovBlocker Reason, bool Queued, OperationId ClaimOp,
+        OperationId Op, DateTimeOffset At) : NicEvent;
 
     /// <summary>A waiting vNIC stopped waiting (VM stopped, weight set to 0, moved away).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfRequestWithdrawn([property: Id(0)] NicId Nic, [property: Id(1)] VnicRef Vnic, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : NicEvent;
+    public sealed record VfRequestWithdrawn(NicId Nic, VnicRef Vnic, OperationId Op,
+        DateTimeOffset At) : NicEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record NicFailed([property: Id(0)] NicId Nic, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : NicEvent;
+    public sealed record NicFailed(NicId Nic, OperationId Op, DateTimeOffset At) : NicEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record NicRepaired([property: Id(0)] NicId Nic, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : NicEvent;
+    public sealed record NicRepaired(NicId Nic, OperationId Op, DateTimeOffset At) : NicEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record ScarceVfPolicyChanged([property: Id(0)] NicId Nic, [property: Id(1)] ScarceVfPolicy Policy, [property: Id(2)] DateTimeOffset At) : NicEvent;
+    public sealed record ScarceVfPolicyChanged(NicId Nic, ScarceVfPolicy Policy, DateTimeOffset At) : NicEvent;
 
     private NicEvent() { }
 }

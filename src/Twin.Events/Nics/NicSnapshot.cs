@@ -6,14 +6,14 @@ namespace Twin.Events.Nics;
 /// <summary>One VF slot in a snapshot (only slots that are held or in a resource pool are listed).</summary>
 [GenerateSerializer, Immutable]
 public sealed record VfSlotSnapshot(
-    [property: Id(0)] int Index, [property: Id(1)] VnicRef? Holder, [property: Id(2)] OperationId Claim, [property: Id(3)] int Weight,
-    [property: Id(4)] int QueuePairs, [property: Id(5)] string? ResourcePool);
+    int Index, VnicRef? Holder, OperationId Claim, int Weight,
+    int QueuePairs, string? ResourcePool);
 
 /// <summary>A vNIC waiting for a VF, in a snapshot.</summary>
 [GenerateSerializer, Immutable]
 public sealed record VfWaiterSnapshot(
-    [property: Id(0)] VnicRef Vnic, [property: Id(1)] int Weight, [property: Id(2)] int QueuePairs, [property: Id(3)] long Sequence,
-    [property: Id(4)] OperationId Op);
+    VnicRef Vnic, int Weight, int QueuePairs, long Sequence,
+    OperationId Op);
 
 /// <summary>
 /// An immutable image of a PF's state at a stream version: what grains hand to callers, what Marten stores as the
@@ -22,14 +22,14 @@ public sealed record VfWaiterSnapshot(
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record NicSnapshot(
-    [property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] NicStatus Status, [property: Id(3)] HostId Host,
-    [property: Id(4)] Platform Platform, [property: Id(5)] string Model, [property: Id(6)] NicVendor Vendor, [property: Id(7)] string PciAddress,
-    [property: Id(8)] int LinkMbps, [property: Id(9)] int NumaNode, [property: Id(10)] bool PfDriverSupportsSriov, [property: Id(11)] int? Ceiling,
-    [property: Id(12)] bool SriovEnabled, [property: Id(13)] int? PendingVfs, [property: Id(14)] bool PendingSriovEnabled,
-    [property: Id(15)] int PoolSize, [property: Id(16)] ValueList<VfSlotSnapshot> Slots, [property: Id(17)] int? VPorts,
-    [property: Id(18)] int? QueuePairs, [property: Id(19)] int QueuePairsUsed, [property: Id(20)] ScarceVfPolicy Policy,
-    [property: Id(21)] ValueList<VfWaiterSnapshot> Waiting, [property: Id(22)] long WaitSequence,
-    [property: Id(23)] int Configured, [property: Id(24)] int Allocatable, [property: Id(25)] int Allocated, [property: Id(26)] int Free) : ISnapshot
+    string Id, long Version, NicStatus Status, HostId Host,
+    Platform Platform, string Model, NicVendor Vendor, string PciAddress,
+    int LinkMbps, int NumaNode, bool PfDriverSupportsSriov, int? Ceiling,
+    bool SriovEnabled, int? PendingVfs, bool PendingSriovEnabled,
+    int PoolSize, ValueList<VfSlotSnapshot> Slots, int? VPorts,
+    int? QueuePairs, int QueuePairsUsed, ScarceVfPolicy Policy,
+    ValueList<VfWaiterSnapshot> Waiting, long WaitSequence,
+    int Configured, int Allocatable, int Allocated, int Free) : ISnapshot
 {
     /// <summary>VF holders, in VF order.</summary>
     public IEnumerable<VfSlotSnapshot> Holders => Slots.Where(s => s.Holder is not null);

@@ -20,10 +20,10 @@ public enum OsFamily
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record GuestOs(
-    [property: Id(0)] OsFamily Family,
-    [property: Id(1)] string Name,
-    [property: Id(2)] string Version,
-    [property: Id(3)] bool HasVfDriver = true)
+    OsFamily Family,
+    string Name,
+    string Version,
+    bool HasVfDriver = true)
 {
     /// <summary>Parses common names: "Windows Server 2019", "Windows 8.1", "Windows 7", "Ubuntu 22.04", "RHEL 9",
     /// "FreeBSD 14". Unknown names become <see cref="OsFamily.Other"/>.</summary>

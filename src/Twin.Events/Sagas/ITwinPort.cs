@@ -10,7 +10,7 @@ namespace Twin.Events.Sagas;
 
 /// <summary>What a command did: the events appended (none for an idempotent retry) and the state after, as a snapshot.</summary>
 [GenerateSerializer, Immutable]
-public sealed record CommandResult<TEvent, TSnapshot>([property: Id(0)] TEvent[] Events, [property: Id(1)] TSnapshot Snapshot)
+public sealed record CommandResult<TEvent, TSnapshot>(TEvent[] Events, TSnapshot Snapshot)
     where TSnapshot : ISnapshot;
 
 /// <summary>Something that happened to a VM's vNIC because of another aggregate's change.</summary>
@@ -21,13 +21,13 @@ public abstract record VmNotice
 
     /// <summary>The PF gave the (waiting) vNIC VF <paramref name="VfIndex"/> under claim <paramref name="Claim"/>.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfGranted([property: Id(0)] string Vnic, [property: Id(1)] NicId Nic, [property: Id(2)] int VfIndex,
-        [property: Id(3)] OperationId Claim) : VmNotice;
+    public sealed record VfGranted(string Vnic, NicId Nic, int VfIndex,
+        OperationId Claim) : VmNotice;
 
     /// <summary>The vNIC lost its VF, or stopped waiting for one, for <paramref name="Reason"/>.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record VfLost([property: Id(0)] string Vnic, [property: Id(1)] NicId Nic, [property: Id(2)] SriovBlocker Reason,
-        [property: Id(3)] bool StillWaiting) : VmNotice;
+    public sealed record VfLost(string Vnic, NicId Nic, SriovBlocker Reason,
+        bool StillWaiting) : VmNotice;
 
     private VmNotice() { }
 }

@@ -8,8 +8,8 @@ namespace Twin.Events.Sagas;
 /// <summary>One VF a reconciliation freed or repaired, and why.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ReconciliationFinding(
-    [property: Id(0)] NicId Nic, [property: Id(1)] int VfIndex, [property: Id(2)] VnicRef Vnic, [property: Id(3)] OperationId Claim,
-    [property: Id(4)] string Finding, [property: Id(5)] bool Freed);
+    NicId Nic, int VfIndex, VnicRef Vnic, OperationId Claim,
+    string Finding, bool Freed);
 
 /// <summary>
 /// Finds VFs a PF says are held by a vNIC that cannot be using them (its VM is gone, off, elsewhere, no longer wants a

@@ -7,10 +7,10 @@ namespace Twin.Events.Sagas;
 /// reason when it did not.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SagaOutcome(
-    [property: Id(0)] bool Succeeded,
-    [property: Id(1)] string Summary,
-    [property: Id(2)] SriovBlocker? Reason = null,
-    [property: Id(3)] OperationId Operation = default)
+    bool Succeeded,
+    string Summary,
+    SriovBlocker? Reason = null,
+    OperationId Operation = default)
 {
     public static SagaOutcome Done(string summary, OperationId op) => new(true, summary, null, op);
 

@@ -10,8 +10,8 @@ namespace Twin.Events.Sriov;
 /// <summary>What a cross-aggregate rule needs to know about a host (a snapshot; grains exchange these).</summary>
 [GenerateSerializer, Immutable]
 public sealed record HostFacts(
-    [property: Id(0)] HostId Id, [property: Id(1)] Platform Platform, [property: Id(2)] string Os, [property: Id(3)] HostStatus Status,
-    [property: Id(4)] int InterruptVectorsFree)
+    HostId Id, Platform Platform, string Os, HostStatus Status,
+    int InterruptVectorsFree)
 {
     public static HostFacts Of(Host h) => new(h.Id, h.Platform, h.Os, h.Status, h.InterruptVectorsFree);
 
@@ -21,9 +21,9 @@ public sealed record HostFacts(
 /// <summary>What a cross-aggregate rule needs to know about a PF.</summary>
 [GenerateSerializer, Immutable]
 public sealed record NicFacts(
-    [property: Id(0)] NicId Id, [property: Id(1)] HostId Host, [property: Id(2)] NicStatus Status, [property: Id(3)] int? Ceiling,
-    [property: Id(4)] bool SriovEnabled, [property: Id(5)] int Configured, [property: Id(6)] int Free,
-    [property: Id(7)] bool PfDriverSupportsSriov, [property: Id(8)] NicVendor Vendor, [property: Id(9)] string Model, [property: Id(10)] int LinkMbps)
+    NicId Id, HostId Host, NicStatus Status, int? Ceiling,
+    bool SriovEnabled, int Configured, int Free,
+    bool PfDriverSupportsSriov, NicVendor Vendor, string Model, int LinkMbps)
 {
     public static NicFacts Of(Nic n) => new(n.Id, n.Host, n.Status, n.Ceiling, n.SriovEnabled, n.Configured, n.Free,
         n.PfDriverSupportsSriov, n.Vendor, n.Model, n.LinkMbps);
@@ -35,8 +35,8 @@ public sealed record NicFacts(
 /// <summary>What a cross-aggregate rule needs to know about a virtual switch.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SwitchFacts(
-    [property: Id(0)] SwitchId Id, [property: Id(1)] HostId Host, [property: Id(2)] SwitchKind Kind, [property: Id(3)] NicId? BoundNic,
-    [property: Id(4)] bool IovEnabled, [property: Id(5)] SwitchStatus Status)
+    SwitchId Id, HostId Host, SwitchKind Kind, NicId? BoundNic,
+    bool IovEnabled, SwitchStatus Status)
 {
     public static SwitchFacts Of(VirtualSwitch s) => new(s.Id, s.Host, s.Kind, s.BoundNic, s.IovEnabled, s.Status);
 

@@ -28,9 +28,9 @@ public enum SwitchStatus
 
 /// <summary>An immutable image of a switch's state at a stream version.</summary>
 [GenerateSerializer, Immutable]
-public sealed record SwitchSnapshot([property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] SwitchStatus Status,
-    [property: Id(3)] HostId Host, [property: Id(4)] Platform Platform, [property: Id(5)] string Name, [property: Id(6)] SwitchKind Kind,
-    [property: Id(7)] NicId? BoundNic, [property: Id(8)] bool IovEnabled, [property: Id(9)] ValueList<VnicRef> Ports) : ISnapshot;
+public sealed record SwitchSnapshot(string Id, long Version, SwitchStatus Status,
+    HostId Host, Platform Platform, string Name, SwitchKind Kind,
+    NicId? BoundNic, bool IovEnabled, ValueList<VnicRef> Ports) : ISnapshot;
 
 /// <summary>The state of one virtual switch: its kind, bound NIC, IOV mode and connected vNICs.</summary>
 public sealed class VirtualSwitch
@@ -105,28 +105,28 @@ public abstract record SwitchCommand
 
     /// <summary>Creates a switch. Hyper-V: <c>New-VMSwitch -NetAdapterName … -EnableIov $true</c>; IOV needs an external switch.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record CreateSwitch([property: Id(0)] SwitchId Switch, [property: Id(1)] HostId Host, [property: Id(2)] Platform Platform,
-        [property: Id(3)] string Name, [property: Id(4)] SwitchKind Kind, [property: Id(5)] NicId? BoundNic, [property: Id(6)] bool IovEnabled,
-        [property: Id(7)] OperationId Op, [property: Id(8)] DateTimeOffset At) : SwitchCommand;
+    public sealed record CreateSwitch(SwitchId Switch, HostId Host, Platform Platform,
+        string Name, SwitchKind Kind, NicId? BoundNic, bool IovEnabled,
+        OperationId Op, DateTimeOffset At) : SwitchCommand;
 
     /// <summary>Turns IOV on or off on an existing switch (refused on Hyper-V, where it is fixed at creation).</summary>
     [GenerateSerializer, Immutable]
-    public sealed record SetSwitchIov([property: Id(0)] SwitchId Switch, [property: Id(1)] bool IovEnabled, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : SwitchCommand;
+    public sealed record SetSwitchIov(SwitchId Switch, bool IovEnabled, OperationId Op,
+        DateTimeOffset At) : SwitchCommand;
 
     /// <summary>Deletes and recreates the switch with another IOV mode: every connected vNIC is disconnected.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record RecreateSwitch([property: Id(0)] SwitchId Switch, [property: Id(1)] bool IovEnabled, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : SwitchCommand;
+    public sealed record RecreateSwitch(SwitchId Switch, bool IovEnabled, OperationId Op,
+        DateTimeOffset At) : SwitchCommand;
 
     [GenerateSerializer, Immutable]
-    public sealed record DeleteSwitch([property: Id(0)] SwitchId Switch, [property: Id(1)] OperationId Op, [property: Id(2)] DateTimeOffset At) : SwitchCommand;
+    public sealed record DeleteSwitch(SwitchId Switch, OperationId Op, DateTimeOffset At) : SwitchCommand;
 
     [GenerateSerializer, Immutable]
-    public sealed record ConnectPort([property: Id(0)] SwitchId Switch, [property: Id(1)] VnicRef Vnic, [property: Id(2)] DateTimeOffset At) : SwitchCommand;
+    public sealed record ConnectPort(SwitchId Switch, VnicRef Vnic, DateTimeOffset At) : SwitchCommand;
 
     [GenerateSerializer, Immutable]
-    public sealed record DisconnectPort([property: Id(0)] SwitchId Switch, [property: Id(1)] VnicRef Vnic, [property: Id(2)] DateTimeOffset At) : SwitchCommand;
+    public sealed record DisconnectPort(SwitchId Switch, VnicRef Vnic, DateTimeOffset At) : SwitchCommand;
 
     private SwitchCommand() { }
 }
@@ -139,36 +139,36 @@ public abstract record SwitchEvent
     public abstract DateTimeOffset At { get; init; }
 
     [GenerateSerializer, Immutable]
-    public sealed record SwitchCreated([property: Id(0)] SwitchId Switch, [property: Id(1)] HostId Host, [property: Id(2)] Platform Platform,
-        [property: Id(3)] string Name, [property: Id(4)] SwitchKind Kind, [property: Id(5)] NicId? BoundNic, [property: Id(6)] bool IovEnabled,
-        [property: Id(7)] OperationId Op, [property: Id(8)] DateTimeOffset At) : SwitchEvent;
+    public sealed record SwitchCreated(SwitchId Switch, HostId Host, Platform Platform,
+        string Name, SwitchKind Kind, NicId? BoundNic, bool IovEnabled,
+        OperationId Op, DateTimeOffset At) : SwitchEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record SwitchIovChanged([property: Id(0)] SwitchId Switch, [property: Id(1)] bool IovEnabled, [property: Id(2)] OperationId Op,
-        [property: Id(3)] DateTimeOffset At) : SwitchEvent;
+    public sealed record SwitchIovChanged(SwitchId Switch, bool IovEnabled, OperationId Op,
+        DateTimeOffset At) : SwitchEvent;
 
     /// <summary>Hyper-V refused to change IOV on an existing switch. The plan offered is to recreate it, which
     /// disconnects <paramref name="WouldDisconnect"/>.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record SwitchIovChangeRejected([property: Id(0)] SwitchId Switch, [property: Id(1)] bool RequestedIov,
-        [property: Id(2)] string Reason, [property: Id(3)] string Plan, [property: Id(4)] ValueList<VnicRef> WouldDisconnect,
-        [property: Id(5)] OperationId Op, [property: Id(6)] DateTimeOffset At) : SwitchEvent;
+    public sealed record SwitchIovChangeRejected(SwitchId Switch, bool RequestedIov,
+        string Reason, string Plan, ValueList<VnicRef> WouldDisconnect,
+        OperationId Op, DateTimeOffset At) : SwitchEvent;
 
     /// <summary>The switch was deleted and created again with <paramref name="IovEnabled"/>; <paramref name="Disconnected"/>
     /// lost their connection (and any VF through it) and must reconnect.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record SwitchRecreated([property: Id(0)] SwitchId Switch, [property: Id(1)] bool IovEnabled,
-        [property: Id(2)] ValueList<VnicRef> Disconnected, [property: Id(3)] OperationId Op, [property: Id(4)] DateTimeOffset At) : SwitchEvent;
+    public sealed record SwitchRecreated(SwitchId Switch, bool IovEnabled,
+        ValueList<VnicRef> Disconnected, OperationId Op, DateTimeOffset At) : SwitchEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record SwitchDeleted([property: Id(0)] SwitchId Switch, [property: Id(1)] ValueList<VnicRef> Disconnected,
-        [property: Id(2)] OperationId Op, [property: Id(3)] DateTimeOffset At) : SwitchEvent;
+    public sealed record SwitchDeleted(SwitchId Switch, ValueList<VnicRef> Disconnected,
+        OperationId Op, DateTimeOffset At) : SwitchEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record PortConnected([property: Id(0)] SwitchId Switch, [property: Id(1)] VnicRef Vnic, [property: Id(2)] DateTimeOffset At) : SwitchEvent;
+    public sealed record PortConnected(SwitchId Switch, VnicRef Vnic, DateTimeOffset At) : SwitchEvent;
 
     [GenerateSerializer, Immutable]
-    public sealed record PortDisconnected([property: Id(0)] SwitchId Switch, [property: Id(1)] VnicRef Vnic, [property: Id(2)] DateTimeOffset At) : SwitchEvent;
+    public sealed record PortDisconnected(SwitchId Switch, VnicRef Vnic, DateTimeOffset At) : SwitchEvent;
 
     private SwitchEvent() { }
 }

@@ -22,11 +22,11 @@ public enum DatapathKind
 /// reason (null = the vNIC did not ask for a VF).</summary>
 [GenerateSerializer, Immutable]
 public sealed record Datapath(
-    [property: Id(0)] DatapathKind Kind,
-    [property: Id(1)] NicId? Nic = null,
-    [property: Id(2)] int? VfIndex = null,
-    [property: Id(3)] OperationId Claim = default,
-    [property: Id(4)] SriovBlocker? Reason = null)
+    DatapathKind Kind,
+    NicId? Nic = null,
+    int? VfIndex = null,
+    OperationId Claim = default,
+    SriovBlocker? Reason = null)
 {
     public static readonly Datapath Off = new(DatapathKind.Off);
 
@@ -50,10 +50,10 @@ public sealed record Datapath(
 /// one; Hyper-V's "Enable SR-IOV") and the queue pairs it asks for (Hyper-V).</summary>
 [GenerateSerializer, Immutable]
 public sealed record VnicSpec(
-    [property: Id(0)] string Name,
-    [property: Id(1)] SwitchId Switch,
-    [property: Id(2)] int IovWeight = 0,
-    [property: Id(3)] int QueuePairs = 1)
+    string Name,
+    SwitchId Switch,
+    int IovWeight = 0,
+    int QueuePairs = 1)
 {
     public bool WantsVf => IovWeight > 0;
 }
@@ -61,7 +61,7 @@ public sealed record VnicSpec(
 /// <summary>A VF a vNIC holds: the PF, the index and the claim (operation) that allocated it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record VfHolding(
-    [property: Id(0)] string Vnic,
-    [property: Id(1)] NicId Nic,
-    [property: Id(2)] int VfIndex,
-    [property: Id(3)] OperationId Claim);
+    string Vnic,
+    NicId Nic,
+    int VfIndex,
+    OperationId Claim);

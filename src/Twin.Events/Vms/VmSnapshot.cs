@@ -6,16 +6,16 @@ namespace Twin.Events.Vms;
 /// <summary>One vNIC in a VM snapshot.</summary>
 [GenerateSerializer, Immutable]
 public sealed record VnicSnapshot(
-    [property: Id(0)] VnicSpec Spec, [property: Id(1)] Datapath Datapath, [property: Id(2)] DateTimeOffset Since,
-    [property: Id(3)] Datapath? DestinationClaim, [property: Id(4)] OperationId PendingStepOp, [property: Id(5)] VmOperationKind PendingStep);
+    VnicSpec Spec, Datapath Datapath, DateTimeOffset Since,
+    Datapath? DestinationClaim, OperationId PendingStepOp, VmOperationKind PendingStep);
 
 /// <summary>An immutable image of a VM's state at a stream version.</summary>
 [GenerateSerializer, Immutable]
 public sealed record VmSnapshot(
-    [property: Id(0)] string Id, [property: Id(1)] long Version, [property: Id(2)] VmStatus Status, [property: Id(3)] HostId Host,
-    [property: Id(4)] Platform Platform, [property: Id(5)] GuestOs Guest, [property: Id(6)] int Vcpus, [property: Id(7)] long MemoryMiB,
-    [property: Id(8)] ValueList<VnicSnapshot> Vnics, [property: Id(9)] OperationId PendingOp, [property: Id(10)] VmOperationKind PendingKind,
-    [property: Id(11)] HostId? MigrationDestination, [property: Id(12)] ValueList<VfHolding> SourceVfs) : ISnapshot;
+    string Id, long Version, VmStatus Status, HostId Host,
+    Platform Platform, GuestOs Guest, int Vcpus, long MemoryMiB,
+    ValueList<VnicSnapshot> Vnics, OperationId PendingOp, VmOperationKind PendingKind,
+    HostId? MigrationDestination, ValueList<VfHolding> SourceVfs) : ISnapshot;
 
 public sealed partial class Vm
 {

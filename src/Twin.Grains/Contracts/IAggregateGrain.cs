@@ -1,20 +1,25 @@
 using Twin.Events.Chipsets;
+using Orleans.Concurrency;
+using Twin.Events.Common;
 using Twin.Events.Hosts;
 using Twin.Events.Nics;
+using Twin.Events.Sagas;
 using Twin.Events.Switches;
+using Twin.Events.Vms;
 
 namespace Twin.Grains.Contracts;
 
-/// <summary>A single writer of one aggregate's stream: decide → append at the expected version → evolve.</summary>
+/// <summary>The single writer of one aggregate's stream: decide → append at the expected version → evolve.</summary>
 public interface IAggregateGrain<TCommand, TEvent, TSnapshot> : IGrainWithStringKey
+    where TSnapshot : ISnapshot
 {
     /// <summary>Runs one command. Business refusals come back as events; impossible commands throw
-    /// <c>DomainRuleViolated</c>; a write conflict the grain could not resolve throws <c>StreamVersionConflict</c>.</summary>
-    Task<CommandResult<TEvent>> Execute(TCommand command, CommandContext context);
+    /// <see cref="DomainRuleViolated"/>; a write conflict the grain could not resolve throws a stream version conflict.</summary>
+    Task<CommandResult<TEvent, TSnapshot>> Execute(TCommand command, CommandContext context);
 
-    /// <summary>The state as a snapshot (for sagas; queries read Marten instead).</summary>
+    /// <summary>The state as a snapshot, or null when the aggregate does not exist (for sagas; queries read Marten).</summary>
     [ReadOnly]
-    Task<TSnapshot> GetSnapshot();
+    Task<TSnapshot?> GetSnapshot();
 }
 
 /// <summary>A host: registration, placement, the vSphere interrupt-vector budget, lifecycle.</summary>
@@ -28,3 +33,21 @@ public interface INicGrain : IAggregateGrain<NicCommand, NicEvent, NicSnapshot>;
 
 /// <summary>A virtual switch.</summary>
 public interface ISwitchGrain : IAggregateGrain<SwitchCommand, SwitchEvent, SwitchSnapshot>;
+
+/// <summary>A VM and its vNICs; it runs its own sagas (start, stop, migrate, SR-IOV on a vNIC) and resumes an
+/// interrupted one when it is activated again (a reminder guarantees that).</summary>
+public interface IVmGrain : IAggregateGrain<VmCommand, VmEvent, VmSnapshot>
+{
+    Task<SagaOutcome> Start(CommandContext context);
+    Task<SagaOutcome> Stop(CommandContext context);
+    Task<SagaOutcome> Migrate(HostId destination, CommandContext context);
+    Task<SagaOutcome> SetIovWeight(string vnic, int weight, CommandContext context);
+    Task<SagaOutcome> RequestVf(string vnic, CommandContext context);
+
+    /// <summary>Something happened to one of this VM's vNICs (delivered without the sender waiting).</summary>
+    [OneWay]
+    Task Notify(VmNotice notice, CommandContext context);
+
+    /// <summary>Resumes the open saga, if any (what the reminder and activation do).</summary>
+    Task<SagaOutcome?> Resume();
+}

@@ -1,5 +1,6 @@
 using JasperFx;
 using Marten;
+using Twin.Events.Common;
 using Twin.Grains.Contracts;
 
 namespace Twin.Grains.Persistence;
@@ -12,11 +13,11 @@ namespace Twin.Grains.Persistence;
 public sealed class MartenEventStore(IDocumentStore store) : IEventStore
 {
     public async Task<LoadedStream<TSnapshot, TEvent>> LoadAsync<TSnapshot, TEvent>(string key, CancellationToken ct = default)
-        where TSnapshot : class where TEvent : class
+        where TSnapshot : class, ISnapshot where TEvent : class
     {
         await using var session = store.QuerySession();
         var snapshot = await session.LoadAsync<TSnapshot>(key, ct);
-        var snapshotVersion = snapshot is null ? 0 : VersionOf(snapshot);
+        var snapshotVersion = snapshot?.Version ?? 0;
         // the inline read model is written in the same transaction as the events, so normally nothing follows it;
         // events appended by anything that bypassed it are folded on top
         var after = await session.Events.FetchStreamAsync(key, fromVersion: snapshotVersion + 1, token: ct);
@@ -46,9 +47,6 @@ public sealed class MartenEventStore(IDocumentStore store) : IEventStore
         }
         return expectedVersion + data.Length;
     }
-
-    private static long VersionOf(object snapshot) =>
-        (long)(snapshot.GetType().GetProperty("Version")?.GetValue(snapshot) ?? 0L);
 
     /// <summary>Every way Marten reports "another writer got there first" (ExistingStreamIdCollisionException is not a
     /// ConcurrencyException).</summary>

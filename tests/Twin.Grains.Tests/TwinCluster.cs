@@ -1,0 +1,65 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Twin.Grains.Hosting;
+using Twin.Grains.Sagas;
+using Twin.Projections;
+using Twin.Projections.Storage;
+
+namespace Twin.Grains.Tests;
+
+/// <summary>
+/// A real PostgreSQL (started by the fixture, thrown away after) and a real in-process Orleans test cluster whose
+/// silos host the twin's grains on it. Nothing is mocked. Shared by the tests of a collection; tests use unique ids.
+/// </summary>
+public class TwinCluster : IAsyncLifetime
+{
+    private const string ConnectionKey = "Twin:ConnectionString";
+
+    public EmbeddedPostgres Postgres { get; private set; } = null!;
+    public TestCluster Cluster { get; private set; } = null!;
+    public IDocumentStore Store { get; private set; } = null!;
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>Faults the sagas of every silo of this process consult.</summary>
+    public static ScriptedFaults Faults { get; } = new();
+
+    protected virtual short Silos => 1;
+
+    public async ValueTask InitializeAsync()
+    {
+        Postgres = await EmbeddedPostgres.StartThrowawayAsync(ct: TestContext.Current.CancellationToken);
+        var builder = new TestClusterBuilder(Silos);
+        builder.Properties[ConnectionKey] = Postgres.ConnectionString;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        Store = DocumentStore.For(o => TwinStore.Configure(o, Postgres.ConnectionString));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+        Store?.Dispose();
+        if (Postgres is not null) await Postgres.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.Services.AddSingleton<ISagaFaults>(Faults);
+            silo.AddTwinGrains(silo.Configuration[ConnectionKey] ?? throw new InvalidOperationException($"{ConnectionKey} missing"));
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TwinClusterCollection : ICollectionFixture<TwinCluster>
+{
+    public const string Name = "twin-cluster";
+}
