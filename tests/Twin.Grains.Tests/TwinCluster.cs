@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Twin.Grains.Hosting;
 using Twin.Grains.Sagas;
+using Twin.Grains.UseCases;
 using Twin.Projections;
 using Twin.Projections.Storage;
 
@@ -21,6 +22,11 @@ public class TwinCluster : IAsyncLifetime
     public IDocumentStore Store { get; private set; } = null!;
     public IGrainFactory Grains => Cluster.GrainFactory;
 
+    /// <summary>The use cases as the host wires them: MediatR over the cluster's grains and Marten.</summary>
+    public ServiceProvider UseCases { get; private set; } = null!;
+
+    public MediatR.IMediator Mediator() => UseCases.CreateScope().ServiceProvider.GetRequiredService<MediatR.IMediator>();
+
     /// <summary>Faults the sagas of every silo of this process consult.</summary>
     public static ScriptedFaults Faults { get; } = new();
 
@@ -35,6 +41,12 @@ public class TwinCluster : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Store = DocumentStore.For(o => TwinStore.Configure(o, Postgres.ConnectionString));
+        UseCases = new ServiceCollection()
+            .AddSingleton(Cluster.GrainFactory)
+            .AddSingleton(Store)
+            .AddSingleton<ISagaFaults>(Faults)
+            .AddTwinUseCases()
+            .BuildServiceProvider();
     }
 
     public async ValueTask DisposeAsync()
@@ -44,6 +56,7 @@ public class TwinCluster : IAsyncLifetime
             await Cluster.StopAllSilosAsync();
             await Cluster.DisposeAsync();
         }
+        if (UseCases is not null) await UseCases.DisposeAsync();
         Store?.Dispose();
         if (Postgres is not null) await Postgres.DisposeAsync();
     }

@@ -19,9 +19,11 @@ public sealed record ReconciliationFinding(
 /// </summary>
 public static class Reconciliation
 {
-    public static async ValueTask<IReadOnlyList<ReconciliationFinding>> Run(ITwinPort port, IEnumerable<NicId> nics)
+    public static async ValueTask<IReadOnlyList<ReconciliationFinding>> Run(ITwinPort port, IEnumerable<NicId> nics, IEnumerable<VmId>? vms = null)
     {
         var findings = new List<ReconciliationFinding>();
+        foreach (var vmId in vms ?? [])
+            findings.AddRange(await RepairPhantoms(port, vmId));
         foreach (var nicId in nics)
         {
             // the PF first, the VMs after: a claim seen here already exists, so a VM read later shows it if it is legitimate
@@ -50,6 +52,25 @@ public static class Reconciliation
     }
 
     private const string RecordOnVm = "record";
+
+    /// <summary>A running VM whose datapath names a VF its PF does not give it (a revocation notice lost in a crash):
+    /// the PF is the authority, so the vNIC is recorded synthetic.</summary>
+    private static async ValueTask<List<ReconciliationFinding>> RepairPhantoms(ITwinPort port, VmId vmId)
+    {
+        var found = new List<ReconciliationFinding>();
+        var vm = await port.GetVm(vmId);
+        if (vm is not { Status: VmStatus.Running } || !vm.PendingOp.IsNone) return found;
+        foreach (var v in vm.Vnics.Where(v => v.Datapath.Kind == DatapathKind.Vf && v.PendingStep == VmOperationKind.None))
+        {
+            var nicId = v.Datapath.Nic!.Value;
+            var nic = await port.GetNic(nicId);
+            var vnic = new VnicRef(vmId, v.Spec.Name);
+            if (nic?.Slots.FirstOrDefault(s => s.Index == v.Datapath.VfIndex)?.Holder == vnic) continue;
+            await port.Vm(new VmCommand.RecordDatapath(vmId, v.Spec.Name, Datapath.Synthetic(SriovBlocker.VfPoolExhausted), port.Operation, port.Now));
+            found.Add(new(nicId, v.Datapath.VfIndex!.Value, vnic, v.Datapath.Claim, "the VM recorded a VF its PF does not give it: recorded synthetic", false));
+        }
+        return found;
+    }
 
     /// <summary>Null when the holder legitimately holds the VF; <see cref="RecordOnVm"/> when the VM should record it;
     /// otherwise why it is an orphan.</summary>
