@@ -1,9 +1,12 @@
 using JasperFx;
 using JasperFx.Events;
-using JasperFx.Events.Projections;
 using Marten;
 using Twin.Events.Common;
-using Twin.Projections.ReadModels;
+using Twin.Events.Chipsets;
+using Twin.Events.Hosts;
+using Twin.Events.Nics;
+using Twin.Events.Switches;
+using Twin.Events.Vms;
 using Weasel.Core;
 
 namespace Twin.Projections;
@@ -19,7 +22,7 @@ public static class TwinStore
 
     /// <summary>Configures <paramref name="opts"/> for Twin: string stream keys (= entity ids = grain keys), Rich append
     /// mode (grains append with explicit expected versions), event metadata (operation id as correlation, causation,
-    /// actor, headers), every event type, and the per-aggregate snapshot read models (inline: same transaction).</summary>
+    /// actor, headers), every event type, and the per-aggregate snapshot documents.</summary>
     public static StoreOptions Configure(StoreOptions opts, string connectionString, string schema = DefaultSchema)
     {
         opts.Connection(connectionString);
@@ -35,11 +38,14 @@ public static class TwinStore
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         opts.Events.AddEventTypes(Aggregates.EventTypes());
 
-        opts.Projections.Add<HostReadModelProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<ChipsetReadModelProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<NicReadModelProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<SwitchReadModelProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<VmReadModelProjection>(ProjectionLifecycle.Inline);
+        // per-aggregate read models: each aggregate's snapshot, stored by its grain in the same transaction as its
+        // events (cheaper than an inline projection's read-modify-write, and never behind); SnapshotRebuilder
+        // refolds them from the streams with the same deciders
+        opts.Schema.For<HostSnapshot>().Identity(x => x.Id);
+        opts.Schema.For<ChipsetSnapshot>().Identity(x => x.Id);
+        opts.Schema.For<NicSnapshot>().Identity(x => x.Id);
+        opts.Schema.For<SwitchSnapshot>().Identity(x => x.Id);
+        opts.Schema.For<VmSnapshot>().Identity(x => x.Id);
         return opts;
     }
 }

@@ -88,3 +88,31 @@ public sealed class GrainBasicsTests(TwinCluster fx)
         await Eventually(async () => (await dc.Datapath(2)).Kind == DatapathKind.Vf, "vm2 records the handed-over VF");
     }
 }
+
+[Collection(TwinClusterCollection.Name)]
+public sealed class ReadModelRebuildTests(TwinCluster fx)
+{
+    [Fact]
+    public async Task Rebuilding_the_read_models_from_scratch_gives_the_documents_the_grains_wrote()
+    {
+        var dc = await Build(fx.Grains, Platform.HyperV, vfs: 2, vms: 3);
+        for (var vm = 1; vm <= 3; vm++) await dc.VmGrain(vm).Start(Context(Ids.New("start")));
+        await dc.VmGrain(1).Stop(Context(Ids.New("stop")));
+        await Eventually(async () => (await dc.Datapath(3)).Kind == DatapathKind.Vf, "vm3 gets the freed VF");
+        var ct = TestContext.Current.CancellationToken;
+        await using var before = fx.Store.QuerySession();
+        var nic = await before.LoadAsync<NicSnapshot>(dc.Pf(1).Value, ct);
+        var vm3 = await before.LoadAsync<VmSnapshot>(dc.Vm(3).Value, ct);
+        await using (var wipe = fx.Store.LightweightSession())
+        {
+            wipe.Delete<NicSnapshot>(dc.Pf(1).Value);
+            wipe.Delete<VmSnapshot>(dc.Vm(3).Value);
+            await wipe.SaveChangesAsync(ct);
+        }
+        var (events, streams) = await Twin.Projections.ReadModels.SnapshotRebuilder.RebuildAllAsync(fx.Store, ct);
+        Assert.True(events > 0 && streams > 0);
+        await using var after = fx.Store.QuerySession();
+        Assert.Equal(nic, await after.LoadAsync<NicSnapshot>(dc.Pf(1).Value, ct));
+        Assert.Equal(vm3, await after.LoadAsync<VmSnapshot>(dc.Vm(3).Value, ct));
+    }
+}

@@ -44,9 +44,13 @@ internal abstract class AggregateGrain<TCommand, TEvent, TState, TSnapshot>(
         {
             var events = type.Decider.Decide(command, State);
             if (events.Length == 0) return new(events, type.ToSnapshot(State, Version));
+            // the state after, computed on a copy so a failed append leaves this grain's state untouched
+            var after = type.FromSnapshot(type.ToSnapshot(State, Version));
+            foreach (var e in events) after = type.Decider.Evolve(after, e);
+            var snapshot = type.ToSnapshot(after, Version + events.Length);
             try
             {
-                Version = await store.AppendAsync(StreamKey, Version, events, context);
+                Version = await store.AppendAsync(StreamKey, Version, events, snapshot, context);
             }
             catch (StreamVersionConflict conflict) when (attempt < MaxConflictRetries)
             {
@@ -60,10 +64,8 @@ internal abstract class AggregateGrain<TCommand, TEvent, TState, TSnapshot>(
                 DeactivateOnIdle();
                 throw;
             }
-            var state = State;
-            foreach (var e in events) state = type.Decider.Evolve(state, e);
-            State = state;
-            return new(events, type.ToSnapshot(State, Version));
+            State = after;
+            return new(events, snapshot);
         }
     }
 

@@ -7,7 +7,9 @@ namespace Twin.Grains.Persistence;
 public sealed record LoadedStream<TSnapshot, TEvent>(TSnapshot? Snapshot, IReadOnlyList<TEvent> EventsAfter, long Version)
     where TSnapshot : class, ISnapshot;
 
-/// <summary>The grains' port to the event store. Marten is the only adapter: grain tests run on a real PostgreSQL.</summary>
+/// <summary>The grains' port to the event store. Marten is the only adapter: grain tests run on a real PostgreSQL.
+/// Each aggregate's read model (its snapshot) is written by its grain in the same transaction as its events, so it is
+/// never behind them and costs one statement, not a read-modify-write of an inline projection.</summary>
 public interface IEventStore
 {
     /// <summary>Loads stream <paramref name="key"/>: its read-model snapshot and any events after it.</summary>
@@ -15,9 +17,12 @@ public interface IEventStore
         where TSnapshot : class, ISnapshot where TEvent : class;
 
     /// <summary>Appends <paramref name="events"/> to stream <paramref name="key"/> if it is still at
-    /// <paramref name="expectedVersion"/>; returns the version after. Throws <see cref="StreamVersionConflict"/> otherwise.</summary>
-    Task<long> AppendAsync<TEvent>(string key, long expectedVersion, IReadOnlyList<TEvent> events, CommandContext context, CancellationToken ct = default)
-        where TEvent : class;
+    /// <paramref name="expectedVersion"/>, and stores <paramref name="snapshotAfter"/> (the state after them, as the
+    /// single writer computed it) in the same transaction; returns the version after. Throws
+    /// <see cref="StreamVersionConflict"/> when another writer appended first.</summary>
+    Task<long> AppendAsync<TEvent, TSnapshot>(string key, long expectedVersion, IReadOnlyList<TEvent> events, TSnapshot snapshotAfter,
+        CommandContext context, CancellationToken ct = default)
+        where TEvent : class where TSnapshot : class, ISnapshot;
 }
 
 /// <summary>Someone else wrote to the stream since this writer loaded it.</summary>

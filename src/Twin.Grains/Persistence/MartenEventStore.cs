@@ -18,16 +18,17 @@ public sealed class MartenEventStore(IDocumentStore store) : IEventStore
         await using var session = store.QuerySession();
         var snapshot = await session.LoadAsync<TSnapshot>(key, ct);
         var snapshotVersion = snapshot?.Version ?? 0;
-        // the inline read model is written in the same transaction as the events, so normally nothing follows it;
-        // events appended by anything that bypassed it are folded on top
+        // the grain writes its snapshot in the same transaction as its events, so normally nothing follows it;
+        // events appended by anything that bypassed the grain are folded on top
         var after = await session.Events.FetchStreamAsync(key, fromVersion: snapshotVersion + 1, token: ct);
         var events = after.Select(e => e.Data).OfType<TEvent>().ToList();
         var version = after.Count > 0 ? after[^1].Version : snapshotVersion;
         return new LoadedStream<TSnapshot, TEvent>(snapshot, events, version);
     }
 
-    public async Task<long> AppendAsync<TEvent>(string key, long expectedVersion, IReadOnlyList<TEvent> events, CommandContext context, CancellationToken ct = default)
-        where TEvent : class
+    public async Task<long> AppendAsync<TEvent, TSnapshot>(string key, long expectedVersion, IReadOnlyList<TEvent> events, TSnapshot snapshotAfter,
+        CommandContext context, CancellationToken ct = default)
+        where TEvent : class where TSnapshot : class, ISnapshot
     {
         if (events.Count == 0) return expectedVersion;
         await using var session = store.LightweightSession();
@@ -37,6 +38,7 @@ public sealed class MartenEventStore(IDocumentStore store) : IEventStore
         var data = events.Cast<object>().ToArray();
         if (expectedVersion == 0) session.Events.StartStream(key, data);
         else session.Events.Append(key, expectedVersion + data.Length, data);
+        session.Store(snapshotAfter);
         try
         {
             await session.SaveChangesAsync(ct);
