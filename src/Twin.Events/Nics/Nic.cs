@@ -128,27 +128,19 @@ public sealed partial class Nic
                 s.Pool.RemovePool(x.Name);
                 break;
             case VfAllocated x:
-                s.RemoveWaiter(x.Vnic);
-                s.Pool.Allocate(x.VfIndex, x.Vnic, x.Op, x.IovWeight, x.QueuePairs);
-                s.QueuePairsUsed += x.QueuePairs;
+                s.ApplyAllocated(x.VfIndex, x.Vnic, x.Op, x.IovWeight, x.QueuePairs);
                 break;
             case VfAllocationRejected x when x.Queued:
-                s.RemoveWaiter(x.Vnic);
-                s._waiting.Add(new VfWaiter(x.Vnic, x.IovWeight, x.QueuePairs, null, s._waitSequence++, x.Op));
+                s.ApplyQueued(x.Vnic, x.IovWeight, x.QueuePairs, x.Op);
                 break;
             case VfReleased x:
-                s.QueuePairsUsed -= s.Pool.Release(x.VfIndex);
+                s.ApplyReleased(x.VfIndex);
                 break;
             case VfRevoked x:
-            {
-                var weight = s.Pool[x.VfIndex].Weight;
-                var qp = s.Pool.Release(x.VfIndex);
-                s.QueuePairsUsed -= qp;
-                if (x.Queued) s._waiting.Add(new VfWaiter(x.Vnic, weight, qp, null, s._waitSequence++, x.ClaimOp));
+                s.ApplyRevoked(x.VfIndex, x.Vnic, x.Queued, x.ClaimOp);
                 break;
-            }
             case VfRequestWithdrawn x:
-                s.RemoveWaiter(x.Vnic);
+                s.ApplyWithdrawn(x.Vnic);
                 break;
             case NicFailed:
                 s.Status = NicStatus.Failed;
@@ -165,18 +157,59 @@ public sealed partial class Nic
         return s;
     }
 
-    /// <summary>The waiter the scarce-VF policy serves next among those that <paramref name="fits"/>, or null.</summary>
-    public VfWaiter? NextWaiter(Func<VfWaiter, bool>? fits = null)
+    /// <summary>The waiter the scarce-VF policy serves next among those whose queue pairs fit in
+    /// <paramref name="queuePairsFree"/>, or null. Allocation-free.</summary>
+    public VfWaiter? NextWaiter(long queuePairsFree = long.MaxValue)
     {
         VfWaiter? best = null;
         foreach (var w in _waiting)
         {
-            if (fits is not null && !fits(w)) continue;
+            if (w.QueuePairs > queuePairsFree) continue;
             if (Policy == ScarceVfPolicy.FirstComeFirstServed) return w;
             if (best is null || w.Weight > best.Value.Weight) best = w; // strictly greater keeps first-come among equal weights
         }
         return best;
     }
+
+    /// <summary>Whether <paramref name="vnic"/> is waiting for a VF here.</summary>
+    public bool IsWaiting(VnicRef vnic)
+    {
+        foreach (var w in _waiting)
+            if (w.Vnic == vnic) return true;
+        return false;
+    }
+
+    // ---------------- state changes: the only writers of this state, used by Evolve and by the simulator ----------------
+
+    /// <summary>VF <paramref name="vf"/> goes to <paramref name="vnic"/> (which stops waiting, if it was).</summary>
+    public void ApplyAllocated(int vf, VnicRef vnic, OperationId claim, int weight, int queuePairs)
+    {
+        RemoveWaiter(vnic);
+        Pool.Allocate(vf, vnic, claim, weight, queuePairs);
+        QueuePairsUsed += queuePairs;
+    }
+
+    /// <summary><paramref name="vnic"/> got no VF and waits for one.</summary>
+    public void ApplyQueued(VnicRef vnic, int weight, int queuePairs, OperationId op)
+    {
+        RemoveWaiter(vnic);
+        _waiting.Add(new VfWaiter(vnic, weight, queuePairs, null, _waitSequence++, op));
+    }
+
+    /// <summary>VF <paramref name="vf"/> is given back.</summary>
+    public void ApplyReleased(int vf) => QueuePairsUsed -= Pool.Release(vf);
+
+    /// <summary>VF <paramref name="vf"/> is taken from its holder, who waits for another when <paramref name="queued"/>.</summary>
+    public void ApplyRevoked(int vf, VnicRef holder, bool queued, OperationId claim)
+    {
+        var weight = Pool[vf].Weight;
+        var qp = Pool.Release(vf);
+        QueuePairsUsed -= qp;
+        if (queued) _waiting.Add(new VfWaiter(holder, weight, qp, null, _waitSequence++, claim));
+    }
+
+    /// <summary><paramref name="vnic"/> stops waiting.</summary>
+    public void ApplyWithdrawn(VnicRef vnic) => RemoveWaiter(vnic);
 
     /// <summary>A deep copy (for deciding multi-step outcomes without touching this state).</summary>
     public Nic Clone()
@@ -187,10 +220,11 @@ public sealed partial class Nic
         return c;
     }
 
-    /// <summary>Whether <paramref name="vnic"/> is waiting for a VF here.</summary>
-    public bool IsWaiting(VnicRef vnic) => _waiting.Exists(w => w.Vnic == vnic);
-
-    private void RemoveWaiter(VnicRef vnic) => _waiting.RemoveAll(w => w.Vnic == vnic);
+    private void RemoveWaiter(VnicRef vnic)
+    {
+        for (var i = _waiting.Count - 1; i >= 0; i--)
+            if (_waiting[i].Vnic == vnic) _waiting.RemoveAt(i);
+    }
 
     private void ReleaseAll()
     {

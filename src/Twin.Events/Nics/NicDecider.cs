@@ -168,128 +168,89 @@ public static class NicDecider
         var pending = c.Requests.Where(r => s.Pool.IndexHeldBy(r.Vnic) < 0 && !s.IsWaiting(r.Vnic)).ToList();
         if (pending.Count == 0) return [];
 
-        var blocker = s.Status == NicStatus.Failed ? SriovBlocker.NicFailed
-            : !s.PfDriverSupportsSriov ? SriovBlocker.MissingPfDriver
-            : s.Ceiling is null ? SriovBlocker.NicNotSriovCapable
-            : !s.SriovEnabled || s.Pool.Configured == 0 ? SriovBlocker.SriovDisabledOnNic
-            : (SriovBlocker?)null;
+        var blocker = NicRules.PoolBlocker(s);
         if (blocker is null && pending.FirstOrDefault(r => r.ResourcePool is { } p && !s.Pool.ResourcePools.Contains(p)) is not null)
             blocker = SriovBlocker.UnknownResourcePool;
         if (blocker is { } b)
             return [.. pending.Select(r => (NicEvent)new VfAllocationRejected(s.Id, r.Vnic, b, s.Free, pending.Count, false, r.IovWeight, r.QueuePairs, c.Op, c.At))];
 
-        return s.Rules.OnExhaustion == ExhaustionBehaviour.SyntheticFallback
-            ? AllocateEach(c, pending, s)
-            : AllocateAllOrNothing(c, pending, s);
-    }
-
-    /// <summary>vSphere and KVM: the start needs every VF it asks for, or it fails and keeps none.</summary>
-    private static NicEvent[] AllocateAllOrNothing(AllocateVfs c, List<VfRequest> pending, Nic s)
-    {
         var taken = new List<int>(pending.Count);
-        foreach (var r in pending)
-        {
-            var vf = FreeSlot(s, r.ResourcePool, taken);
-            if (vf < 0)
-            {
-                var free = s.Pool.FreeIn(r.ResourcePool);
-                return [.. pending.Select(p => (NicEvent)new VfAllocationRejected(s.Id, p.Vnic, SriovBlocker.VfPoolExhausted, free, pending.Count, false,
-                    p.IovWeight, p.QueuePairs, c.Op, c.At))];
-            }
-            taken.Add(vf);
-        }
-        return [.. pending.Select((r, i) => (NicEvent)new VfAllocated(s.Id, taken[i], r.Vnic, r.IovWeight, r.QueuePairs, VfAllocationCause.Requested, c.Op, c.At))];
-    }
-
-    /// <summary>Hyper-V: each vNIC gets a VF if one (and a VPort and its queue pairs) is free; otherwise it runs
-    /// synthetic and waits, unless the policy lets it preempt a lower-weight holder.</summary>
-    private static NicEvent[] AllocateEach(AllocateVfs c, List<VfRequest> pending, Nic s)
-    {
-        var events = new List<NicEvent>();
-        var taken = new List<int>();
         var preempted = new List<int>();
         long vportsFree = s.VPortsFree, qpFree = s.QueuePairsFree; // long: 'not limiting' is int.MaxValue
+        var decisions = new List<VfDecision>(pending.Count);
         foreach (var r in pending)
         {
-            var vf = FreeSlot(s, r.ResourcePool, taken);
-            var reason = vf < 0 ? SriovBlocker.VfPoolExhausted
-                : vportsFree < 1 ? SriovBlocker.NoVPortAvailable
-                : qpFree < r.QueuePairs ? SriovBlocker.NoQueuePairsAvailable
-                : (SriovBlocker?)null;
-            if (reason is null)
+            var d = NicRules.Decide(s, r.IovWeight, r.QueuePairs, r.ResourcePool,
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(taken), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(preempted),
+                vportsFree, qpFree);
+            decisions.Add(d);
+            switch (d.Kind)
             {
-                taken.Add(vf);
-                vportsFree--;
-                qpFree -= r.QueuePairs;
-                events.Add(new VfAllocated(s.Id, vf, r.Vnic, r.IovWeight, r.QueuePairs, VfAllocationCause.Requested, c.Op, c.At));
-                continue;
+                case VfDecisionKind.Grant:
+                    taken.Add(d.Vf);
+                    vportsFree--;
+                    qpFree -= r.QueuePairs;
+                    break;
+                case VfDecisionKind.Preempt:
+                    preempted.Add(d.Vf);
+                    qpFree += s.Pool[d.Vf].QueuePairs - r.QueuePairs;
+                    break;
             }
-            if (reason == SriovBlocker.VfPoolExhausted && s.Policy == ScarceVfPolicy.WeightPreemptive
-                && LowestWeightHolder(s, preempted) is var victim && victim >= 0 && s.Pool[victim].Weight < r.IovWeight
-                && qpFree + s.Pool[victim].QueuePairs >= r.QueuePairs)
+        }
+
+        // vSphere and KVM: the start needs every VF it asks for, or it fails and keeps none
+        if (s.Rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback && decisions.Any(d => d.Kind == VfDecisionKind.Refuse))
+            return [.. pending.Select(p => (NicEvent)new VfAllocationRejected(s.Id, p.Vnic, SriovBlocker.VfPoolExhausted, s.Pool.FreeIn(p.ResourcePool),
+                pending.Count, false, p.IovWeight, p.QueuePairs, c.Op, c.At))];
+
+        var events = new List<NicEvent>(pending.Count);
+        var grantedSoFar = 0;
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (r, d) = (pending[i], decisions[i]);
+            switch (d.Kind)
             {
-                ref readonly var slot = ref s.Pool[victim];
-                preempted.Add(victim);
-                qpFree += slot.QueuePairs - r.QueuePairs;
-                events.Add(new VfRevoked(s.Id, victim, slot.Holder!.Value, SriovBlocker.VfPoolExhausted, true, slot.Claim, c.Op, c.At));
-                events.Add(new VfAllocated(s.Id, victim, r.Vnic, r.IovWeight, r.QueuePairs, VfAllocationCause.Preempted, c.Op, c.At));
-                continue;
+                case VfDecisionKind.Grant:
+                    grantedSoFar++;
+                    events.Add(new VfAllocated(s.Id, d.Vf, r.Vnic, r.IovWeight, r.QueuePairs, VfAllocationCause.Requested, c.Op, c.At));
+                    break;
+                case VfDecisionKind.Preempt:
+                    ref readonly var victim = ref s.Pool[d.Vf];
+                    events.Add(new VfRevoked(s.Id, d.Vf, victim.Holder!.Value, SriovBlocker.VfPoolExhausted, true, victim.Claim, c.Op, c.At));
+                    events.Add(new VfAllocated(s.Id, d.Vf, r.Vnic, r.IovWeight, r.QueuePairs, VfAllocationCause.Preempted, c.Op, c.At));
+                    break;
+                default:
+                    events.Add(new VfAllocationRejected(s.Id, r.Vnic, d.Reason, s.Pool.FreeIn(r.ResourcePool) - grantedSoFar, pending.Count, d.Queued,
+                        r.IovWeight, r.QueuePairs, c.Op, c.At));
+                    break;
             }
-            events.Add(new VfAllocationRejected(s.Id, r.Vnic, reason.Value, s.Pool.FreeIn(r.ResourcePool) - taken.Count, pending.Count, true,
-                r.IovWeight, r.QueuePairs, c.Op, c.At));
         }
         return [.. events];
-    }
-
-    private static int FreeSlot(Nic s, string? resourcePool, List<int> taken)
-    {
-        for (var i = 0; i < s.Pool.Configured; i++)
-        {
-            ref readonly var slot = ref s.Pool[i];
-            if (slot.Holder is not null || !s.Pool.IsAllocatable(i) || taken.Contains(i)) continue;
-            if (resourcePool is null || slot.ResourcePool == resourcePool) return i;
-        }
-        return -1;
-    }
-
-    private static int LowestWeightHolder(Nic s, List<int> exclude)
-    {
-        var best = -1;
-        for (var i = 0; i < s.Pool.Configured; i++)
-        {
-            if (s.Pool[i].Holder is null || exclude.Contains(i)) continue;
-            if (best < 0 || s.Pool[i].Weight <= s.Pool[best].Weight) best = i;
-        }
-        return best;
     }
 
     // ---------------- release and hand-over ----------------
 
     private static NicEvent[] Release(ReleaseVf c, Nic s)
     {
-        var vf = s.Pool.IndexHeldBy(c.Vnic);
-        if (vf < 0)
-            return s.IsWaiting(c.Vnic) ? [new VfRequestWithdrawn(s.Id, c.Vnic, c.Op, c.At)] : [];
-        var claim = s.Pool[vf].Claim;
-        if (!c.ClaimOp.IsNone && claim != c.ClaimOp) return []; // another claim holds it now: never free what is not ours
-        var events = new List<NicEvent> { new VfReleased(s.Id, vf, c.Vnic, claim, c.Op, c.At) };
+        var vf = NicRules.ReleaseTarget(s, c.Vnic, c.ClaimOp);
+        if (vf == -2) return [new VfRequestWithdrawn(s.Id, c.Vnic, c.Op, c.At)];
+        if (vf < 0) return [];
+        var events = new List<NicEvent> { new VfReleased(s.Id, vf, c.Vnic, s.Pool[vf].Claim, c.Op, c.At) };
         events.AddRange(HandOverFreeVfs(s, events, c.At));
         return [.. events];
     }
 
     /// <summary>After <paramref name="decided"/> (not yet applied), gives free VFs to waiting vNICs by the policy
     /// (Hyper-V). Works on a copy of the state, so <paramref name="s"/> is untouched.</summary>
-    private static IEnumerable<NicEvent> HandOverFreeVfs(Nic s, IReadOnlyList<NicEvent> decided, DateTimeOffset at)
+    private static List<NicEvent> HandOverFreeVfs(Nic s, IReadOnlyList<NicEvent> decided, DateTimeOffset at)
     {
-        if (s.Rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback) return [];
-        if (s.Waiting.Count == 0 && !decided.Any(e => e is VfRevoked { Queued: true })) return [];
+        var handed = new List<NicEvent>();
+        if (s.Rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback) return handed;
+        if (s.Waiting.Count == 0 && !decided.Any(e => e is VfRevoked { Queued: true })) return handed;
         var after = s.Clone();
         foreach (var e in decided) Nic.Evolve(after, e);
-        var handed = new List<NicEvent>();
-        while (after.NextWaiter(w => w.QueuePairs <= after.QueuePairsFree) is { } w && after.Free > 0 && after.VPortsFree > 0)
+        while (NicRules.NextHandover(after, out var w, out var vf))
         {
-            var vf = after.Pool.LowestFree();
-            if (vf < 0) break;
             var e = new VfAllocated(s.Id, vf, w.Vnic, w.Weight, w.QueuePairs, VfAllocationCause.HandedOverOnRelease, w.Op, at);
             Nic.Evolve(after, e);
             handed.Add(e);
