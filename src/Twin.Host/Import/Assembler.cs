@@ -420,7 +420,7 @@ internal sealed class Assembler
                     Warn(f.Obs.Source, w.Line, $"switch {id}: {Describe(earlier)} in an earlier capture, {Describe(spec)} here; using this one");
                 result[id] = spec;
                 if (w.Kind != SwitchKind.HostdevPool) continue;
-                if (w.PoolIsWholePf && w.Bound is not null)
+                if (w.PoolIsWholePf && w.Bound is not null && bound is not null)
                     pools.Add((f, new PoolObs(w.Host, w.Bound, w.Name, null, null, true, null, w.Line)));
                 if (w.PoolVfPcis is { Count: > 0 } addresses)
                 {

@@ -19,16 +19,50 @@ internal static partial class YamlText
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
             if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal)) lines[i] = "";
-        var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(string.Join('\n', lines)));
+            return Load(lines);
         }
         catch (YamlException e)
         {
+            // Excerpts cut from documentation often lose the first line's indentation ("- Vfs:" at column 0 while its
+            // block continues at column 4); re-indenting that one line is the only repair tried.
+            if (RepairFirstLine(lines) is { } repaired)
+            {
+                try
+                {
+                    var docs = Load(repaired.Lines);
+                    ctx.Info(repaired.Line, $"the first line's indentation was repaired (re-indented by {repaired.By.ToString(CultureInfo.InvariantCulture)}) to read this excerpt");
+                    return docs;
+                }
+                catch (YamlException)
+                {
+                    // fall through to report the original error
+                }
+            }
             throw ctx.Error((int)e.Start.Line, (int)e.Start.Column, "YAML", e.InnerException?.Message ?? e.Message);
         }
+    }
+
+    private static List<DataNode> Load(string[] lines)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(string.Join('\n', lines)));
         return stream.Documents.Select(d => Convert(d.RootNode, "")).ToList();
+    }
+
+    private static (string[] Lines, int Line, int By)? RepairFirstLine(string[] lines)
+    {
+        var first = Array.FindIndex(lines, l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'));
+        if (first < 0 || !lines[first].StartsWith("- ", StringComparison.Ordinal)) return null;
+        var next = Array.FindIndex(lines, first + 1, l => l.Trim().Length > 0);
+        if (next < 0) return null;
+        var indent = lines[next].Length - lines[next].TrimStart().Length;
+        if (indent < 4) return null;
+        var by = indent - 2;
+        var copy = (string[])lines.Clone();
+        copy[first] = new string(' ', by) + copy[first];
+        return (copy, first + 1, by);
     }
 
     private static DataNode Convert(YamlNode node, string path)
