@@ -223,7 +223,12 @@ internal sealed class Assembler
         foreach (var f in _files)
             foreach (var p in f.Obs.Pfs)
                 for (var i = 0; i < p.Aliases.Count; i++)
-                    if (p.Aliases[i].Kind == AliasKind.PlacementProvider) p.Aliases[i] = p.Aliases[i] with { Value = Rename(p.Aliases[i].Value) };
+                {
+                    if (p.Aliases[i].Kind != AliasKind.PlacementProvider) continue;
+                    p.Aliases[i] = p.Aliases[i] with { Value = Rename(p.Aliases[i].Value) };
+                    // nova names PCI-in-placement providers "<host>_<pci address>"
+                    p.Pci ??= Pci.FindIn(p.Aliases[i].Value);
+                }
 
         foreach (var s in _hosts.Values)
         {

@@ -72,7 +72,7 @@ public static partial class CaptureFiles
         d.Name == "sys"
         || Directory.Exists(Path.Combine(d.FullName, "bus", "pci", "devices"))
         || PciName().IsMatch(d.Name)
-        || d.EnumerateFileSystemInfos().Any(e => PciName().IsMatch(e.Name) || e.Name.StartsWith("pci0000:", StringComparison.Ordinal) || e.Name.StartsWith("pci000", StringComparison.Ordinal));
+        || d.EnumerateDirectories().Any(e => PciName().IsMatch(e.Name) || e.Name.StartsWith("pci0000:", StringComparison.Ordinal));
 
     /// <summary>Writes the SR-IOV-relevant part of a sysfs tree as ttar text (device attributes, the driver, physfn
     /// and virtfnN links, netdev names and link speeds), each device under <c>sys/bus/pci/devices/ADDRESS/</c>.</summary>

@@ -72,6 +72,7 @@ internal static partial class HyperVParser
 
     private static void Map(List<DataMap> records, ParseContext ctx)
     {
+        if (records.Select(HostOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList() is [var only]) ctx.Output.NamedHost = only;
         var adapterNames = new Dictionary<(string?, string), int>();
         foreach (var r in records)
         {

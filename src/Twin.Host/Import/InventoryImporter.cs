@@ -77,7 +77,8 @@ public static partial class InventoryImporter
                 _ => null,
             };
         }
-        if (body[0] is '{' or '[')
+        // '[' also starts an ESXi prompt ("[root@esx01:~] esxcli ..."): only JSON-looking text is read as JSON.
+        if (body[0] == '{' || (body[0] == '[' && body.Length > 1 && body[1..].TrimStart() is { Length: > 0 } rest && rest[0] is '{' or '[' or '"' or ']' or '-' or (>= '0' and <= '9')))
         {
             var ctx = new ParseContext(sourceName, new Observations(sourceName, ImportFormat.IpLinkJson));
             var json = JsonText.Parse(text, ctx);

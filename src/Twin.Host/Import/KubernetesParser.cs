@@ -58,6 +58,8 @@ internal static partial class KubernetesParser
     public static void Parse(IReadOnlyList<DataNode> docs, ImportFormat format, ParseContext ctx)
     {
         ctx.Output.PlatformIsCertain = false;
+        if (docs is [DataMap single] && single.Map("metadata")?.Str("name") is { } name && single.Str("kind") is "SriovNetworkNodeState" or "Node")
+            ctx.Output.NamedHost = name;
         foreach (var doc in docs) Document(doc, format, ctx);
     }
 

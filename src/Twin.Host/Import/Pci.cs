@@ -14,7 +14,7 @@ internal static partial class Pci
     [GeneratedRegex(@"^(\d{5}):(\d{3}):(\d{2})\.([0-7])$")]
     private static partial Regex EsxiDecimalAddress();
 
-    [GeneratedRegex(@"\b[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\b")]
+    [GeneratedRegex(@"(?<![0-9a-fA-F:])[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7](?![0-9])")]
     private static partial Regex EmbeddedAddress();
 
     public const int MaxDomain = 0xffff, MaxBus = 0xff, MaxSlot = 0x1f, MaxFunction = 7;
