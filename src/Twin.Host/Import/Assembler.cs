@@ -301,7 +301,7 @@ internal sealed class Assembler
         {
             var l = o.Line;
             vendorId = PickText($"{id}: vendor id", vendorId, o.VendorId, src, l);
-            vendor = Pick($"{id}: vendor", vendor, o.Vendor is NicVendor.Other && vendor is not null ? null : o.Vendor, src, l);
+            vendor = Pick($"{id}: vendor", vendor, o.Vendor is NicVendor.Other ? null : o.Vendor, src, l);
             deviceId = PickText($"{id}: device id", deviceId, o.DeviceId, src, l);
             model = PickText($"{id}: model", model, o.Model, src, l, report: false);
             driver = PickText($"{id}: driver", driver, o.Driver, src, l);
@@ -322,12 +322,11 @@ internal sealed class Assembler
             }
             if (o.VfDeviceId is not null) g.VfDeviceIds.Add(o.VfDeviceId);
         }
-        if (vendor is null or NicVendor.Other && vendorId is not null) vendor = Vendors.FromId(vendorId);
         model ??= Vendors.DeviceName(vendorId, deviceId) ?? "unknown";
         var configuredVfs = configured ?? 0;
         if (max is { } ceiling && configuredVfs > ceiling)
             Warn(firstSource, firstObs.Line, $"{id}: {configuredVfs.ToString(CultureInfo.InvariantCulture)} VFs configured exceed the ceiling {ceiling.ToString(CultureInfo.InvariantCulture)}");
-        g.Spec = new NicSpec(id, s.Id, g.Pci ?? "", model, vendor ?? NicVendor.Other, link ?? 0, numa ?? 0, max, enabled ?? configuredVfs > 0,
+        g.Spec = new NicSpec(id, s.Id, g.Pci ?? "", model, vendor ?? Vendors.FromId(vendorId), link ?? 0, numa ?? 0, max, enabled ?? configuredVfs > 0,
             configuredVfs, requested, pfDriver ?? true, vports, qps, netdev, driver, deviceId);
     }
 
@@ -609,7 +608,7 @@ internal sealed class Assembler
     /// its own in the capture; the model wants one, so the PF gets an implicit IOV switch.</summary>
     private SwitchId ImplicitSwitch(SortedDictionary<SwitchId, SwitchSpec> switches, HostState s, NicId? nic, string source)
     {
-        var suffix = nic is { } n ? n.Value[(s.Name.Length + 1)..] : "unknown-pf";
+        var suffix = nic is not { } n ? "unknown-pf" : n.Value.StartsWith(s.Name + "/", StringComparison.Ordinal) ? n.Value[(s.Name.Length + 1)..] : n.Value;
         var id = new SwitchId($"{s.Name}/passthrough:{suffix}");
         if (switches.ContainsKey(id)) return id;
         var platform = s.Platforms.Count > 0 ? s.Platforms[^1].Platform : Platform.Kvm;

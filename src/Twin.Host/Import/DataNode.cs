@@ -99,9 +99,10 @@ internal static class Data
         }
     }
 
-    public static bool? Bool(this DataMap map, string key, ParseContext ctx)
+    public static bool? Bool(this DataMap map, string key, ParseContext ctx) => Bool(map.Get(key), ctx);
+
+    public static bool? Bool(DataNode? node, ParseContext ctx)
     {
-        var node = map.Get(key);
         switch (node)
         {
             case null or DataScalar { Kind: ScalarKind.Null }:

@@ -125,7 +125,7 @@ internal sealed class JsonText
 
     private string StringBody()
     {
-        _pos++; // opening quote
+        _pos++;
         var sb = new StringBuilder();
         while (true)
         {

@@ -8,7 +8,9 @@ namespace Twin.Host.Import;
 /// the Ansible <c>vmware_host_sriov</c> result (<c>diff.after</c> keyed by host name; the state after the change).
 /// <c>maxVirtualFunctionSupported</c> is the ceiling, <c>numVirtualFunction</c> the VFs in effect,
 /// <c>numVirtualFunctionRequested</c> ≠ <c>numVirtualFunction</c> a change waiting for a host reboot (as is
-/// <c>sriovEnabled</c> without <c>sriovActive</c>); <c>rebootRequired</c> comes from <c>host.summary</c>.
+/// <c>sriovEnabled</c> without <c>sriovActive</c>); <c>rebootRequired</c> comes from <c>host.summary</c> (a HostSystem-like
+/// object with <c>name</c>, <c>summary.rebootRequired</c> and <c>config.pciPassthruInfo</c>) or, in the Ansible result,
+/// from the entry itself.
 /// </summary>
 internal static class VSphereSriovParser
 {
@@ -22,36 +24,40 @@ internal static class VSphereSriovParser
         if (infos.Count == 0) throw ctx.Error(root, "has no HostSriovInfo object (maxVirtualFunctionSupported / numVirtualFunction)");
         if (root is DataMap top && top.Map("diff") is { } diff && diff.Map("before") is not null)
             ctx.Info(diff.Line, "Ansible vmware_host_sriov result: the 'after' state is imported");
-        foreach (var (host, info) in infos) Info(host, info, ctx);
+        foreach (var (host, info, reboot) in infos) Info(host, info, reboot, ctx);
     }
 
-    /// <summary>The HostSriovInfo objects and the host each belongs to (null = the file's host).</summary>
-    private static IEnumerable<(string? Host, DataMap Info)> Infos(DataNode node, string? host)
+    /// <summary>The HostSriovInfo objects, the host each belongs to (null = the file's host) and the host's
+    /// summary.rebootRequired when the capture has it.</summary>
+    private static IEnumerable<(string? Host, DataMap Info, DataNode? Reboot)> Infos(DataNode node, string? host, DataNode? reboot = null)
     {
         switch (node)
         {
             case DataList l:
-                foreach (var i in l.Items) foreach (var x in Infos(i, host)) yield return x;
+                foreach (var i in l.Items) foreach (var x in Infos(i, host, reboot)) yield return x;
                 break;
             case DataMap m when IsInfo(m):
-                yield return (host, m);
+                yield return (host, m, reboot);
                 break;
             case DataMap m when m.Map("diff") is { } diff:
                 if ((diff.Map("after") ?? diff.Map("before")) is { } state)
                     foreach (var e in state.Entries)
-                        if (e.Value is DataMap info && IsInfo(info)) yield return (e.Key, info);
+                        if (e.Value is DataMap info && IsInfo(info)) yield return (e.Key, info, null);
+                break;
+            case DataMap m when m.Str("name") is { } name && m.Map("config")?.Get("pciPassthruInfo") is { } passthru:
+                foreach (var x in Infos(passthru, name, m.Map("summary")?.Get("rebootRequired"))) yield return x;
                 break;
             case DataMap m:
                 foreach (var e in m.Entries)
-                    if (e.Value is DataMap info && IsInfo(info)) yield return (e.Key, info);
-                    else if (e.Value is DataList list) foreach (var x in Infos(list, host)) yield return x;
+                    if (e.Value is DataMap info && IsInfo(info)) yield return (e.Key, info, reboot);
+                    else if (e.Value is DataList list) foreach (var x in Infos(list, host, reboot)) yield return x;
                 break;
         }
     }
 
     private static bool IsInfo(DataMap m) => m.Get("maxVirtualFunctionSupported") is not null || m.Get("numVirtualFunctionRequested") is not null;
 
-    private static void Info(string? host, DataMap info, ParseContext ctx)
+    private static void Info(string? host, DataMap info, DataNode? hostReboot, ParseContext ctx)
     {
         var pci = info.Str("id") is { } id ? Pci.TryParseHex(id) ?? throw ctx.Error(info.Get("id")!, $"'{id}' is not a PCI address") : null;
         var o = ctx.Output.Pf(pci, info.Line, host);
@@ -71,6 +77,7 @@ internal static class VSphereSriovParser
         o.PfDriverSupportsSriov = info.Bool("sriovCapable", ctx);
         o.SriovEnabled = active ?? enabled;
         var reboot = info.Bool("rebootRequired", ctx);
+        if (Data.Bool(hostReboot, ctx) is { } fromSummary) reboot = fromSummary;
         var label = $"{host ?? "host"} {(pci ?? o.Aliases.FirstOrDefault().Value)}";
         if (requested is { } r && r != (o.ConfiguredVfs ?? 0))
         {

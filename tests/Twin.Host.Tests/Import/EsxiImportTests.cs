@@ -105,6 +105,29 @@ public sealed class EsxiImportTests
     }
 
     [Fact]
+    public void A_host_summary_reboot_required_and_its_pci_passthru_info_give_the_pending_vf_count()
+    {
+        // Hand-written in the shape of a HostSystem read through the vSphere API (name, summary, config.pciPassthruInfo).
+        const string json = """
+            {
+              "name": "esx-03",
+              "summary": { "rebootRequired": true },
+              "config": {
+                "pciPassthruInfo": [
+                  { "_typeName": "HostPciPassthruInfo", "id": "0000:00:1f.6", "passthruEnabled": false },
+                  { "_typeName": "HostSriovInfo", "id": "0000:5e:00.1", "passthruEnabled": false, "sriovEnabled": true, "sriovCapable": true,
+                    "sriovActive": true, "numVirtualFunctionRequested": 8, "numVirtualFunction": 4, "maxVirtualFunctionSupported": 63 }
+                ]
+              }
+            }
+            """;
+        var r = Fixtures.Text("esx-03.json", json, host: null);
+        var nic = r.Nic("esx-03", "0000:5e:00.1");
+        Assert.Equal((63, 4, 8, true), (nic.MaxVfs, nic.ConfiguredVfs, nic.RequestedVfs, nic.SriovEnabled));
+        Assert.True(r.Says("8 VFs requested, 4 in effect: pending a host reboot (rebootRequired)"));
+    }
+
+    [Fact]
     public void A_non_numeric_vf_id_names_the_file_line_and_column()
     {
         var text = Fixtures.File("vmware/esxcli_network_sriovnic_vf_list_esxi8.txt").Text.Replace("3      true", "x      true", StringComparison.Ordinal);
