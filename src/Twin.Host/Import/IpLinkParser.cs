@@ -17,7 +17,7 @@ internal static partial class IpLinkParser
     [GeneratedRegex(@"^(?:\d+:\s+)?([^\s:@]+)(?:@[^\s:]+)?:\s+<[^>]*>")]
     private static partial Regex LinkHeader();
 
-    [GeneratedRegex(@"^\s+vf\s+(\d+)\b")]
+    [GeneratedRegex(@"^\s+vf\s+(\S+?),?\s")]
     private static partial Regex VfLine();
 
     [GeneratedRegex(@"\bparentbus\s+(\S+)\s+parentdev\s+(\S+)")]
@@ -143,7 +143,7 @@ internal static partial class IpLinkParser
             if (VfLine().Match(line) is { Success: true } vf)
             {
                 if (!int.TryParse(vf.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var idx))
-                    throw ctx.Error(i + 1, null, $"{name} vf", $"'{vf.Groups[1].Value}' is not a number");
+                    throw ctx.Error(i + 1, null, $"{name} vf", $"index '{vf.Groups[1].Value}' is not a number");
                 vfs.Add(idx);
             }
             else if (ParentDev().Match(line) is { Success: true } parent && parent.Groups[1].Value == "pci")

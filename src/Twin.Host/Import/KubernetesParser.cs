@@ -175,7 +175,6 @@ internal static partial class KubernetesParser
             config = JsonText.Parse(json, ctx, lineOffset: node.Line) as DataMap ?? throw ctx.Error(node, "is not a JSON object");
         }
         var resources = config.Get("resourceList") ?? throw ctx.Error(config, "has no resourceList");
-        ctx.Output.ClusterWide = true;
         foreach (var item in Data.Many(resources))
         {
             if (item is not DataMap r) throw ctx.Error(item, "is not a resource");

@@ -144,8 +144,6 @@ internal sealed class Observations(string source, ImportFormat format)
     public bool PlatformIsCertain { get; set; } = true;
     /// <summary>The host the capture names itself (k8s node name, Hyper-V ComputerName, ESXi prompt).</summary>
     public string? NamedHost { get; set; }
-    /// <summary>The capture applies to every host of the import when no host is given (device-plugin ConfigMap).</summary>
-    public bool ClusterWide { get; set; }
 
     public List<HostObs> Hosts { get; } = [];
     public List<PfObs> Pfs { get; } = [];
