@@ -58,8 +58,8 @@ internal sealed class Assembler
         public readonly Dictionary<NicAlias, Group> ByAlias = [];
         public readonly Dictionary<string, (NicId Nic, int Index, string Source)> VfMap = new(StringComparer.Ordinal);
         public readonly Dictionary<string, string> Worlds = new(StringComparer.Ordinal);
+        /// <summary>The platforms certain captures show (Placement and Kubernetes only assume KVM, so they add none).</summary>
         public readonly List<(Platform Platform, string Source)> Platforms = [];
-        public readonly List<(Platform Platform, string Source)> AssumedPlatforms = [];
         public readonly List<(HostObs Obs, string Source)> Facts = [];
     }
 
@@ -136,8 +136,7 @@ internal sealed class Assembler
             void Touch(string? own)
             {
                 var s = State(HostOf(own, f));
-                var list = o.PlatformIsCertain ? s.Platforms : s.AssumedPlatforms;
-                if (!list.Any(p => p.Source == o.Source)) list.Add((o.Platform, o.Source));
+                if (o.PlatformIsCertain && !s.Platforms.Any(p => p.Source == o.Source)) s.Platforms.Add((o.Platform, o.Source));
             }
             foreach (var p in o.Pfs) { Touch(p.Host); State(HostOf(p.Host, f)).Pfs.Add((p, o.Source)); }
             foreach (var h in o.Hosts) { Touch(h.Host); State(HostOf(h.Host, f)).Facts.Add((h, o.Source)); }
@@ -159,11 +158,10 @@ internal sealed class Assembler
 
     private HostSpec BuildHost(HostState s)
     {
-        var platform = Platform.Kvm;
-        var certain = s.Platforms.Select(p => p.Platform).Concat(s.Facts.Where(f => f.Obs.Platform is not null).Select(f => f.Obs.Platform!.Value)).Distinct().ToList();
-        if (certain.Count > 0) platform = s.Platforms.Count > 0 ? s.Platforms[^1].Platform : certain[^1];
-        if (certain.Count > 1)
-            Warn(s.Platforms[^1].Source, null, $"host {s.Name}: captures of different platforms ({string.Join(", ", s.Platforms.Select(p => $"{p.Platform} in {p.Source}"))}); using {platform}");
+        var seen = s.Platforms.Concat(s.Facts.Where(f => f.Obs.Platform is not null).Select(f => (f.Obs.Platform!.Value, f.Source))).ToList();
+        var platform = seen.Count > 0 ? seen[^1].Item1 : Platform.Kvm;
+        if (seen.Select(p => p.Item1).Distinct().Count() > 1)
+            Warn(seen[^1].Item2, null, $"host {s.Name}: captures of different platforms ({string.Join(", ", seen.Select(p => $"{p.Item1} in {p.Item2}").Distinct())}); using {platform}");
         int cores = 0;
         long memory = 0;
         string os = "";

@@ -176,6 +176,18 @@ public sealed class InventoryImporterTests
     }
 
     [Fact]
+    public void Captures_of_two_platforms_on_one_host_are_reported_while_assumed_kvm_gives_way_silently()
+    {
+        var mixed = Fixtures.ImportAs("h", "linux-sysfs/procfs_e810_0000-a2-00.0.ttar", "hyperv/vfpctrl_list-vmswitch-port_excerpt.txt");
+        Assert.Equal(Platform.HyperV, Assert.Single(mixed.Topology.Hosts).Platform);
+        Assert.True(mixed.Says("captures of different platforms"));
+
+        var assumed = Fixtures.ImportAs("h", "k8s-device-plugin/node_status_allocatable.json", "vmware/esxcli_vm_process_list.txt");
+        Assert.Equal(Platform.VSphere, Assert.Single(assumed.Topology.Hosts).Platform);
+        Assert.False(assumed.Says("captures of different platforms"));
+    }
+
+    [Fact]
     public void Merging_two_imports_with_topology_merge_keeps_both_hosts()
     {
         var a = Fixtures.ImportAs("kvm-01", "linux-sysfs/procfs_e810_0000-a2-00.0.ttar").Topology;
