@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Twin.Host.Import;
+
+/// <summary>Reads YAML (every document of a stream) into <see cref="DataNode"/>s with positions, using YamlDotNet's
+/// representation model.</summary>
+internal static partial class YamlText
+{
+    [GeneratedRegex(@"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")]
+    private static partial Regex NumberPattern();
+
+    /// <summary>Markdown code fences (<c>```yaml</c>) are dropped first, keeping line numbers: captures are often
+    /// pasted from documentation.</summary>
+    public static IReadOnlyList<DataNode> Parse(string text, ParseContext ctx)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+            if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal)) lines[i] = "";
+        try
+        {
+            return Load(lines);
+        }
+        catch (YamlException e)
+        {
+            // Excerpts cut from documentation often lose the first line's indentation ("- Vfs:" at column 0 while its
+            // block continues at column 4); re-indenting that one line is the only repair tried.
+            if (RepairFirstLine(lines) is { } repaired)
+            {
+                try
+                {
+                    var docs = Load(repaired.Lines);
+                    ctx.Info(repaired.Line, $"the first line's indentation was repaired (re-indented by {repaired.By.ToString(CultureInfo.InvariantCulture)}) to read this excerpt");
+                    return docs;
+                }
+                catch (YamlException)
+                {
+                    // fall through to report the original error
+                }
+            }
+            throw ctx.Error((int)e.Start.Line, (int)e.Start.Column, "YAML", e.InnerException?.Message ?? e.Message);
+        }
+    }
+
+    private static List<DataNode> Load(string[] lines)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(string.Join('\n', lines)));
+        return stream.Documents.Select(d => Convert(d.RootNode, "")).ToList();
+    }
+
+    private static (string[] Lines, int Line, int By)? RepairFirstLine(string[] lines)
+    {
+        var first = Array.FindIndex(lines, l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'));
+        if (first < 0 || !lines[first].StartsWith("- ", StringComparison.Ordinal)) return null;
+        var next = Array.FindIndex(lines, first + 1, l => l.Trim().Length > 0);
+        if (next < 0) return null;
+        var indent = lines[next].Length - lines[next].TrimStart().Length;
+        if (indent < 4) return null;
+        var by = indent - 2;
+        var copy = (string[])lines.Clone();
+        copy[first] = new string(' ', by) + copy[first];
+        return (copy, first + 1, by);
+    }
+
+    private static DataNode Convert(YamlNode node, string path)
+    {
+        int line = (int)node.Start.Line, col = (int)node.Start.Column;
+        switch (node)
+        {
+            case YamlMappingNode m:
+                var entries = new List<KeyValuePair<string, DataNode>>();
+                foreach (var (k, v) in m.Children)
+                {
+                    var key = (k as YamlScalarNode)?.Value ?? k.ToString();
+                    entries.Add(new(key, Convert(v, path.Length == 0 ? key : $"{path}.{key}")));
+                }
+                return new DataMap(line, col, path, entries);
+            case YamlSequenceNode s:
+                return new DataList(line, col, path, s.Children.Select((c, i) => Convert(c, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]")).ToList());
+            case YamlScalarNode sc:
+                return new DataScalar(line, col, path, sc.Value, Classify(sc));
+            default:
+                return new DataScalar(line, col, path, null, ScalarKind.Null);
+        }
+    }
+
+    private static ScalarKind Classify(YamlScalarNode s)
+    {
+        if (s.Style != ScalarStyle.Plain) return ScalarKind.String;
+        var v = s.Value ?? "";
+        if (v is "" or "~" or "null" or "Null" or "NULL") return ScalarKind.Null;
+        if (v is "true" or "True" or "TRUE" or "false" or "False" or "FALSE") return ScalarKind.Bool;
+        return NumberPattern().IsMatch(v) ? ScalarKind.Number : ScalarKind.String;
+    }
+}
