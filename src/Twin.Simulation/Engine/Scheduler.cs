@@ -46,7 +46,7 @@ public sealed class Scheduler<T>(int initialCapacity = 64)
     /// </summary>
     public bool TryNext(SimTime until, out ScheduledEvent<T> next)
     {
-        if (_queue.Count > 0 && _queue.Peek().TimeMicroseconds <= until.Microseconds)
+        if (_queue.TryPeekTime(out var nextTime) && nextTime <= until)
         {
             return TryNext(out next);
         }
