@@ -1,0 +1,159 @@
+using Twin.Simulation.Engine;
+using Twin.Simulation.Engine.Randomness;
+
+namespace Twin.Simulation.Tests.Engine;
+
+public sealed class EventQueueTests
+{
+    private static SimTime At(long seconds) => SimTime.FromSeconds(seconds);
+
+    private static List<(SimTime Time, int Priority, long Sequence, int Payload)> Drain(EventQueue<int> queue)
+    {
+        var drained = new List<(SimTime, int, long, int)>();
+        while (queue.TryDequeue(out var next))
+        {
+            drained.Add((next.Time, next.Priority, next.Sequence, next.Payload));
+        }
+
+        return drained;
+    }
+
+    [Fact]
+    public void Dequeues_in_time_order()
+    {
+        var queue = new EventQueue<int>();
+        queue.Enqueue(At(30), 3);
+        queue.Enqueue(At(10), 1);
+        queue.Enqueue(At(20), 2);
+
+        Assert.Equal([1, 2, 3], Drain(queue).Select(e => e.Payload));
+    }
+
+    [Fact]
+    public void Among_equal_times_the_lower_priority_comes_first()
+    {
+        var queue = new EventQueue<int>();
+        queue.Enqueue(At(10), 1, priority: 5);
+        queue.Enqueue(At(10), 2, priority: -1);
+        queue.Enqueue(At(10), 3, priority: 0);
+
+        Assert.Equal([2, 3, 1], Drain(queue).Select(e => e.Payload));
+    }
+
+    [Fact]
+    public void Among_equal_time_and_priority_the_first_inserted_comes_first()
+    {
+        var queue = new EventQueue<int>();
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue(At(7), i);
+        }
+
+        var drained = Drain(queue);
+
+        Assert.Equal(Enumerable.Range(0, 100), drained.Select(e => e.Payload));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), drained.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public void Peek_shows_the_next_event_without_removing_it()
+    {
+        var queue = new EventQueue<int>();
+        queue.Enqueue(At(2), 20);
+        queue.Enqueue(At(1), 10);
+
+        var peeked = queue.Peek();
+
+        Assert.Equal(10, peeked.Payload);
+        Assert.Equal(At(1), peeked.Time);
+        Assert.Equal(2, queue.Count);
+        Assert.True(queue.TryDequeue(out var next));
+        Assert.Equal(peeked, next);
+    }
+
+    [Fact]
+    public void An_empty_queue_has_nothing_to_dequeue_or_peek()
+    {
+        var queue = new EventQueue<int>();
+
+        Assert.False(queue.TryDequeue(out _));
+        Assert.False(queue.TryPeek(out _));
+        Assert.Throws<InvalidOperationException>(() => queue.Peek());
+    }
+
+    [Fact]
+    public void Clear_empties_the_queue_and_restarts_the_sequence()
+    {
+        var queue = new EventQueue<int>(4);
+        for (var i = 0; i < 50; i++)
+        {
+            queue.Enqueue(At(i), i);
+        }
+
+        queue.Clear();
+
+        Assert.Equal(0, queue.Count);
+        Assert.False(queue.TryDequeue(out _));
+        Assert.Equal(0L, queue.Enqueue(At(1), 1));
+        Assert.True(queue.Capacity >= 50);
+    }
+
+    [Fact]
+    public void Growing_keeps_every_pending_event()
+    {
+        var queue = new EventQueue<int>(1);
+        for (var i = 999; i >= 0; i--)
+        {
+            queue.Enqueue(At(i), i);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 1000), Drain(queue).Select(e => e.Payload));
+    }
+
+    [Fact]
+    public void Matches_a_sorted_reference_over_many_interleaved_operations()
+    {
+        var random = new Pcg32(2024, 7);
+        var queue = new EventQueue<int>(2);
+        var reference = new List<(long Time, int Priority, long Sequence, int Payload)>();
+        var dequeued = 0;
+        for (var step = 0; step < 40_000; step++)
+        {
+            // few distinct times and priorities, so most comparisons are ties that the sequence must break
+            if (reference.Count == 0 || random.NextUInt(100) < 55)
+            {
+                var time = (dequeued / 50) + random.NextInt(20);
+                var priority = random.NextInt(-1, 2);
+                var sequence = queue.Enqueue(At(time), step, priority);
+                reference.Add((At(time).Microseconds, priority, sequence, step));
+            }
+            else
+            {
+                var expected = reference.Min();
+                reference.Remove(expected);
+                Assert.True(queue.TryDequeue(out var actual));
+                Assert.Equal(expected, (actual.Time.Microseconds, actual.Priority, actual.Sequence, actual.Payload));
+                dequeued++;
+            }
+
+            Assert.Equal(reference.Count, queue.Count);
+        }
+
+        reference.Sort();
+        Assert.Equal(reference, Drain(queue).Select(e => (e.Time.Microseconds, e.Priority, e.Sequence, e.Payload)));
+    }
+
+    [Fact]
+    public void Payloads_holding_references_come_back_intact()
+    {
+        var queue = new EventQueue<(string Name, int Value)>();
+        queue.Enqueue(At(2), ("b", 2));
+        queue.Enqueue(At(1), ("a", 1));
+
+        Assert.True(queue.TryDequeue(out var first));
+        Assert.True(queue.TryDequeue(out var second));
+
+        Assert.Equal(("a", 1), first.Payload);
+        Assert.Equal(("b", 2), second.Payload);
+    }
+}
