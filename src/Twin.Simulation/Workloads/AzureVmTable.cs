@@ -65,6 +65,7 @@ public static class AzureVmTable
     {
         using var _ = rows;
         Columns? columns = null;
+        string? header = null;
         while (rows.NextLine())
         {
             if (rows.Line.Length == 0)
@@ -78,8 +79,15 @@ public static class AzureVmTable
                 rows.Statistics.Format = Describe(columns);
                 if (columns.HeaderRow)
                 {
+                    header = rows.Line;
                     continue;
                 }
+            }
+            else if (rows.Line == header)
+            {
+                // concatenated exports repeat the header (filtered_vmtables_50.csv does at line 631): not a VM, not an error
+                rows.Statistics.Notes.Add($"line {rows.LineNumber} repeats the header; skipped");
+                continue;
             }
 
             if (TryParse(rows, columns, options, out var vm))
@@ -202,7 +210,7 @@ public static class AzureVmTable
             return (rows.Double(trimmed, field), columns.Shape == AzureVmTableShape.V2Buckets ? bucket : null);
         }
 
-        throw rows.Bad(field, text, "is neither a number nor a bucket (\"8\", \">24\", \"2-4\")");
+        throw rows.Bad(field, text, "is not a number");
     }
 
     private static bool IsNumber(ReadOnlySpan<char> text) =>
