@@ -20,6 +20,10 @@ public sealed class EventQueue<T>
     // Measured with the hold model at 1M pending: about 1.2x the throughput of an array of whole 24-byte entries.
     private const int Pad = Arity - 1;
     private const int CacheLine = 64;
+
+    // Below this many events the heap sits in L1/L2 and touching ahead only costs; above it, reading the four
+    // grandchild groups (four cache lines) while the children are compared overlaps the next level's cache miss.
+    private const int TouchAheadFrom = 1 << 15;
     private long[] _storage = [];
     private int _storageOffset;
     private int _capacity;
@@ -218,6 +222,7 @@ public sealed class EventQueue<T>
     {
         ref var heap = ref HeapStart;
         var count = _count;
+        var touchAhead = count > TouchAheadFrom;
         var hole = 0;
         while (true)
         {
@@ -225,6 +230,14 @@ public sealed class EventQueue<T>
             if (first + (Arity - 1) < count)
             {
                 ref var group = ref Unsafe.Add(ref heap, first);
+                var grandchildren = (first * Arity) + 1;
+                if (touchAhead && grandchildren + (Arity * Arity) - 1 < count)
+                {
+                    Touch(ref Unsafe.Add(ref heap, grandchildren));
+                    Touch(ref Unsafe.Add(ref heap, grandchildren + Arity));
+                    Touch(ref Unsafe.Add(ref heap, grandchildren + (2 * Arity)));
+                    Touch(ref Unsafe.Add(ref heap, grandchildren + (3 * Arity)));
+                }
                 var best = 0;
                 if (Precedes(Unsafe.Add(ref group, 1), Unsafe.Add(ref group, best)))
                 {
@@ -266,6 +279,9 @@ public sealed class EventQueue<T>
 
         SiftUp(hole, item);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Touch(ref Node node) => Volatile.Read(ref Unsafe.As<Node, long>(ref node));
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly struct Node(long time, int priority, int slot)

@@ -6,7 +6,7 @@ namespace Twin.Simulation.Tests.Engine.Randomness;
 public sealed class DistributionTests
 {
     [Fact]
-    public void Deterministic_log_agrees_with_Math_Log_to_a_few_ulp()
+    public void Deterministic_log_is_within_one_ulp_of_Math_Log()
     {
         var random = new Pcg32(3, 3);
         for (var i = 0; i < 100_000; i++)
@@ -15,7 +15,7 @@ public sealed class DistributionTests
             var expected = Math.Log(x);
             var actual = DeterministicMath.Log(x);
             var ulp = Math.BitIncrement(Math.Abs(expected)) - Math.Abs(expected);
-            Assert.True(Math.Abs(actual - expected) <= 2 * ulp, $"log({x:R}) = {actual:R}, Math.Log gives {expected:R}");
+            Assert.True(Math.Abs(actual - expected) <= ulp, $"log({x:R}) = {actual:R}, Math.Log gives {expected:R}");
         }
 
         Assert.Equal(Math.Log(double.Epsilon), DeterministicMath.Log(double.Epsilon), 12);
@@ -33,7 +33,7 @@ public sealed class DistributionTests
 
         double[] samples = [exponential.Sample(random), exponential.Sample(random), exponential.Sample(random)];
 
-        Assert.Equal([0x3fdfd7c9344cc896L, 0x3fe4c5e3d86d3564L, 0x3fe617715f450dbeL], samples.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal([0x3fdfd7c9344cc896L, 0x3fe4c5e3d86d3565L, 0x3fe617715f450dbeL], samples.Select(BitConverter.DoubleToInt64Bits));
     }
 
     [Fact]
