@@ -32,7 +32,12 @@ public sealed class EventQueue<T>
     private int[] _freeSlots;
     private int _freeCount;
     private int _slotsInUse;
-    private int _count;
+    private int _size;
+
+    // THIS IS IMPORTANT: a dequeue leaves the root empty instead of refilling it at once. The usual next step of a
+    // simulation is to schedule the follow-up event, which then drops into the root and sifts down: one pass over the
+    // heap instead of two. Any other operation first refills the root with the last leaf.
+    private bool _rootIsHole;
     private long _nextSequence;
 
     public EventQueue(int initialCapacity = 64)
@@ -45,7 +50,7 @@ public sealed class EventQueue<T>
     }
 
     /// <summary>Number of pending events.</summary>
-    public int Count => _count;
+    public int Count => _rootIsHole ? _size - 1 : _size;
 
     /// <summary>Number of events the queue holds before it has to grow (and allocate).</summary>
     public int Capacity => _capacity;
@@ -56,28 +61,39 @@ public sealed class EventQueue<T>
     /// <summary>Adds an event and returns its sequence number.</summary>
     public long Enqueue(SimTime time, T payload, int priority = 0)
     {
-        if (_count == _capacity)
+        if (!_rootIsHole && _size == _capacity)
         {
-            Grow(_count + 1);
+            Grow(_size + 1);
         }
 
         var slot = _freeCount > 0 ? _freeSlots[--_freeCount] : _slotsInUse++;
         var sequence = _nextSequence++;
         _payloads[slot] = payload;
         _sequences[slot] = sequence;
-        SiftUp(_count++, new Node(time.Microseconds, priority, slot));
+        var node = new Node(time.Microseconds, priority, slot);
+        if (_rootIsHole)
+        {
+            _rootIsHole = false;
+            SiftDownFromRoot(node);
+        }
+        else
+        {
+            SiftUp(_size++, node);
+        }
+
         return sequence;
     }
 
     /// <summary>Removes the earliest event (lowest time, then priority, then sequence).</summary>
     public bool TryDequeue(out ScheduledEvent<T> next)
     {
-        if (_count == 0)
+        if (Count == 0)
         {
             next = default;
             return false;
         }
 
+        FillHole();
         var root = HeapStart;
         var slot = root.Slot;
         next = new ScheduledEvent<T>(SimTime.FromMicroseconds(root.Time), root.Priority, _sequences[slot], _payloads[slot]);
@@ -87,10 +103,13 @@ public sealed class EventQueue<T>
         }
 
         _freeSlots[_freeCount++] = slot;
-        var last = --_count;
-        if (last > 0)
+        if (_size == 1)
         {
-            SiftDownFromRoot(Unsafe.Add(ref HeapStart, last));
+            _size = 0;
+        }
+        else
+        {
+            _rootIsHole = true;
         }
 
         return true;
@@ -103,12 +122,13 @@ public sealed class EventQueue<T>
 
     public bool TryPeek(out ScheduledEvent<T> next)
     {
-        if (_count == 0)
+        if (Count == 0)
         {
             next = default;
             return false;
         }
 
+        FillHole();
         var root = HeapStart;
         next = new ScheduledEvent<T>(SimTime.FromMicroseconds(root.Time), root.Priority, _sequences[root.Slot], _payloads[root.Slot]);
         return true;
@@ -117,8 +137,15 @@ public sealed class EventQueue<T>
     /// <summary>The time of the earliest event, or false when the queue is empty.</summary>
     public bool TryPeekTime(out SimTime time)
     {
-        time = _count == 0 ? default : SimTime.FromMicroseconds(HeapStart.Time);
-        return _count > 0;
+        if (Count == 0)
+        {
+            time = default;
+            return false;
+        }
+
+        FillHole();
+        time = SimTime.FromMicroseconds(HeapStart.Time);
+        return true;
     }
 
     /// <summary>Removes every event and restarts the sequence at 0; keeps the capacity.</summary>
@@ -129,7 +156,8 @@ public sealed class EventQueue<T>
             Array.Clear(_payloads);
         }
 
-        _count = 0;
+        _size = 0;
+        _rootIsHole = false;
         _freeCount = 0;
         _slotsInUse = 0;
         _nextSequence = 0;
@@ -185,9 +213,9 @@ public sealed class EventQueue<T>
         var storage = GC.AllocateUninitializedArray<long>((capacity + Pad) * 2 + 8, pinned: true);
         var address = Marshal.UnsafeAddrOfPinnedArrayElement(storage, 0);
         var offset = (int)((CacheLine - (address % CacheLine)) % CacheLine) / sizeof(long);
-        if (_count > 0)
+        if (_size > 0)
         {
-            var source = MemoryMarshal.Cast<long, Node>(_storage.AsSpan(_storageOffset + (Pad * 2), _count * 2));
+            var source = MemoryMarshal.Cast<long, Node>(_storage.AsSpan(_storageOffset + (Pad * 2), _size * 2));
             source.CopyTo(MemoryMarshal.Cast<long, Node>(storage.AsSpan(offset + (Pad * 2), capacity * 2)));
         }
 
@@ -215,69 +243,113 @@ public sealed class EventQueue<T>
         Unsafe.Add(ref heap, index) = item;
     }
 
-    // Bottom-up (Floyd) deletion: walk the hole from the root to a leaf along the smallest children without comparing
-    // against the displaced last item, then sift that item up from the leaf. The last item nearly always belongs near
-    // the bottom, so this saves one comparison per level and most of the mispredicted branches.
-    private void SiftDownFromRoot(Node item)
+    /// <summary>Refills an empty root with the last leaf (bottom-up, see <see cref="SiftLeafIntoRoot"/>).</summary>
+    private void FillHole()
+    {
+        if (_rootIsHole)
+        {
+            _rootIsHole = false;
+            var last = Unsafe.Add(ref HeapStart, --_size);
+            SiftLeafIntoRoot(last);
+        }
+    }
+
+    // Bottom-up (Floyd) deletion for the last leaf: walk the hole from the root to a leaf along the smallest children
+    // without comparing against the leaf item, then sift it up from there. A leaf item nearly always belongs near the
+    // bottom, so this saves one comparison per level and most of the mispredicted branches.
+    private void SiftLeafIntoRoot(Node item)
     {
         ref var heap = ref HeapStart;
-        var count = _count;
-        var touchAhead = count > TouchAheadFrom;
+        var count = _size;
         var hole = 0;
         while (true)
         {
             var first = (hole * Arity) + 1;
-            if (first + (Arity - 1) < count)
+            if (first >= count)
             {
-                ref var group = ref Unsafe.Add(ref heap, first);
-                var grandchildren = (first * Arity) + 1;
-                if (touchAhead && grandchildren + (Arity * Arity) - 1 < count)
-                {
-                    Touch(ref Unsafe.Add(ref heap, grandchildren));
-                    Touch(ref Unsafe.Add(ref heap, grandchildren + Arity));
-                    Touch(ref Unsafe.Add(ref heap, grandchildren + (2 * Arity)));
-                    Touch(ref Unsafe.Add(ref heap, grandchildren + (3 * Arity)));
-                }
-                var best = 0;
-                if (Precedes(Unsafe.Add(ref group, 1), Unsafe.Add(ref group, best)))
-                {
-                    best = 1;
-                }
-
-                if (Precedes(Unsafe.Add(ref group, 2), Unsafe.Add(ref group, best)))
-                {
-                    best = 2;
-                }
-
-                if (Precedes(Unsafe.Add(ref group, 3), Unsafe.Add(ref group, best)))
-                {
-                    best = 3;
-                }
-
-                Unsafe.Add(ref heap, hole) = Unsafe.Add(ref group, best);
-                hole = first + best;
-                continue;
+                break;
             }
 
-            if (first < count)
-            {
-                var best = first;
-                for (var child = first + 1; child < count; child++)
-                {
-                    if (Precedes(Unsafe.Add(ref heap, child), Unsafe.Add(ref heap, best)))
-                    {
-                        best = child;
-                    }
-                }
-
-                Unsafe.Add(ref heap, hole) = Unsafe.Add(ref heap, best);
-                hole = best;
-            }
-
-            break;
+            var best = first + SmallestChild(ref heap, first, count);
+            Unsafe.Add(ref heap, hole) = Unsafe.Add(ref heap, best);
+            hole = best;
         }
 
         SiftUp(hole, item);
+    }
+
+    /// <summary>Places a new item into the empty root and sifts it down to where it belongs.</summary>
+    private void SiftDownFromRoot(Node item)
+    {
+        ref var heap = ref HeapStart;
+        var count = _size;
+        var hole = 0;
+        while (true)
+        {
+            var first = (hole * Arity) + 1;
+            if (first >= count)
+            {
+                break;
+            }
+
+            var best = first + SmallestChild(ref heap, first, count);
+            ref var bestItem = ref Unsafe.Add(ref heap, best);
+            if (!Precedes(bestItem, item))
+            {
+                break;
+            }
+
+            Unsafe.Add(ref heap, hole) = bestItem;
+            hole = best;
+        }
+
+        Unsafe.Add(ref heap, hole) = item;
+    }
+
+    /// <summary>The offset (0 to Arity - 1) of the earliest of the children starting at <paramref name="first"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SmallestChild(ref Node heap, int first, int count)
+    {
+        ref var group = ref Unsafe.Add(ref heap, first);
+        var best = 0;
+        if (first + (Arity - 1) < count)
+        {
+            var grandchildren = (first * Arity) + 1;
+            if (count > TouchAheadFrom && grandchildren + (Arity * Arity) - 1 < count)
+            {
+                Touch(ref Unsafe.Add(ref heap, grandchildren));
+                Touch(ref Unsafe.Add(ref heap, grandchildren + Arity));
+                Touch(ref Unsafe.Add(ref heap, grandchildren + (2 * Arity)));
+                Touch(ref Unsafe.Add(ref heap, grandchildren + (3 * Arity)));
+            }
+
+            if (Precedes(Unsafe.Add(ref group, 1), group))
+            {
+                best = 1;
+            }
+
+            if (Precedes(Unsafe.Add(ref group, 2), Unsafe.Add(ref group, best)))
+            {
+                best = 2;
+            }
+
+            if (Precedes(Unsafe.Add(ref group, 3), Unsafe.Add(ref group, best)))
+            {
+                best = 3;
+            }
+
+            return best;
+        }
+
+        for (var child = 1; first + child < count; child++)
+        {
+            if (Precedes(Unsafe.Add(ref group, child), Unsafe.Add(ref group, best)))
+            {
+                best = child;
+            }
+        }
+
+        return best;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -144,6 +144,30 @@ public sealed class EventQueueTests
     }
 
     [Fact]
+    public void Events_scheduled_right_after_a_dequeue_take_their_proper_place()
+    {
+        var queue = new EventQueue<int>();
+        foreach (var t in new[] { 5, 1, 9, 3 })
+        {
+            queue.Enqueue(At(t), t);
+        }
+
+        Assert.True(queue.TryDequeue(out var first));
+        Assert.Equal(3, queue.Count);
+        queue.Enqueue(At(2), 2);
+        Assert.True(queue.TryDequeue(out var second));
+        Assert.True(queue.TryDequeue(out var third));
+        Assert.Equal(5, queue.Peek().Payload);
+        Assert.True(queue.TryPeekTime(out var nextTime));
+        queue.Enqueue(At(100), 100);
+
+        Assert.Equal([1, 2, 3], new[] { first.Payload, second.Payload, third.Payload });
+        Assert.Equal(At(5), nextTime);
+        Assert.Equal([5, 9, 100], Drain(queue).Select(e => e.Payload));
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
     public void Payloads_holding_references_come_back_intact()
     {
         var queue = new EventQueue<(string Name, int Value)>();
