@@ -111,35 +111,41 @@ public sealed class EventQueueTests
     }
 
     [Fact]
-    public void Matches_a_sorted_reference_over_many_interleaved_operations()
+    public void Matches_a_sorted_reference_over_many_interleaved_operations() =>
+        MatchesSortedReference(seed: 2024, prefill: 0, steps: 40_000, distinctTimes: 20);
+
+    [Fact]
+    public void Matches_a_sorted_reference_with_a_large_heap_and_few_ties() =>
+        MatchesSortedReference(seed: 7, prefill: 60_000, steps: 120_000, distinctTimes: 1_000_000);
+
+    private static void MatchesSortedReference(ulong seed, int prefill, int steps, int distinctTimes)
     {
-        var random = new Pcg32(2024, 7);
+        var random = new Pcg32(seed, 7);
         var queue = new EventQueue<int>(2);
-        var reference = new List<(long Time, int Priority, long Sequence, int Payload)>();
-        var dequeued = 0;
-        for (var step = 0; step < 40_000; step++)
+        var reference = new SortedSet<(long Time, int Priority, long Sequence, int Payload)>();
+        var floor = 0L;
+        for (var step = -prefill; step < steps; step++)
         {
-            // few distinct times and priorities, so most comparisons are ties that the sequence must break
-            if (reference.Count == 0 || random.NextUInt(100) < 55)
+            // few distinct times and priorities make most comparisons ties that the sequence must break
+            if (step < 0 || reference.Count == 0 || random.NextUInt(100) < 50)
             {
-                var time = (dequeued / 50) + random.NextInt(20);
+                var time = At(floor + random.NextInt(distinctTimes)).Microseconds;
                 var priority = random.NextInt(-1, 2);
-                var sequence = queue.Enqueue(At(time), step, priority);
-                reference.Add((At(time).Microseconds, priority, sequence, step));
+                var sequence = queue.Enqueue(SimTime.FromMicroseconds(time), step, priority);
+                reference.Add((time, priority, sequence, step));
             }
             else
             {
-                var expected = reference.Min();
+                var expected = reference.Min;
                 reference.Remove(expected);
                 Assert.True(queue.TryDequeue(out var actual));
                 Assert.Equal(expected, (actual.Time.Microseconds, actual.Priority, actual.Sequence, actual.Payload));
-                dequeued++;
+                floor = expected.Time / SimDuration.MicrosecondsPerSecond;
             }
 
             Assert.Equal(reference.Count, queue.Count);
         }
 
-        reference.Sort();
         Assert.Equal(reference, Drain(queue).Select(e => (e.Time.Microseconds, e.Priority, e.Sequence, e.Payload)));
     }
 
