@@ -24,6 +24,7 @@ internal static class EventLoopBenchmark
 
         Console.WriteLine($"eventloop: hold model, EventQueue<int> (4-ary heap), seed {seed}, {runs} runs each, median reported");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformationText()}, GC {(GCSettings.IsServerGC ? "server" : "workstation")}");
+        Console.WriteLine($"load average at start: {LoadAverage()} (other processes share the cores: compare runs at similar load)");
         Console.WriteLine("variant 'queue' takes delays from a precomputed table of exponential samples, 4+ per pending event so the");
         Console.WriteLine("  sequence does not repeat within the population (a short, repeating table flatters large heaps);");
         Console.WriteLine("variant 'queue+pcg' draws each delay from pcg32 + DeterministicMath.Log inside the loop.");
@@ -54,8 +55,12 @@ internal static class EventLoopBenchmark
             }
         }
 
+        Console.WriteLine($"load average at end: {LoadAverage()}");
         return 0;
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string RuntimeInformationText() =>
         $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
