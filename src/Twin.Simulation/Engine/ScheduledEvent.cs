@@ -1,28 +1,12 @@
 namespace Twin.Simulation.Engine;
 
 /// <summary>
-/// An entry of the future-event list: fires at <see cref="Time"/>; among equal times the lower <see cref="Priority"/> first,
-/// then the lower <see cref="Sequence"/> (insertion order), as in SimSharp.
+/// An entry of the future-event list: fires at <paramref name="Time"/>; among equal times the lower
+/// <paramref name="Priority"/> first, then the lower <paramref name="Sequence"/> (insertion order), as in SimSharp.
 /// </summary>
-public readonly struct ScheduledEvent<T>(SimTime time, int priority, long sequence, T payload)
-    where T : struct
-{
-    // fields, not auto-properties, so the heap's comparisons read them without a call even in Debug builds
-    internal readonly long TimeMicroseconds = time.Microseconds;
-    internal readonly long SequenceNumber = sequence;
-    internal readonly int PriorityValue = priority;
-    internal readonly T PayloadValue = payload;
-
-    /// <summary>When the event fires.</summary>
-    public SimTime Time => SimTime.FromMicroseconds(TimeMicroseconds);
-
-    /// <summary>Tie-break among equal times: lower fires first.</summary>
-    public int Priority => PriorityValue;
-
-    /// <summary>Insertion number given by the queue: FIFO among equal time and priority.</summary>
-    public long Sequence => SequenceNumber;
-
-    public T Payload => PayloadValue;
-
-    public override string ToString() => $"{Time} p{Priority} #{Sequence}: {PayloadValue}";
-}
+/// <param name="Time">When the event fires (µs since the scenario start).</param>
+/// <param name="Priority">Tie-break among equal times: lower fires first.</param>
+/// <param name="Sequence">Insertion number given by the queue: FIFO among equal time and priority.</param>
+/// <param name="Payload">What the simulation attached to the event.</param>
+public readonly record struct ScheduledEvent<T>(SimTime Time, int Priority, long Sequence, T Payload)
+    where T : struct;
