@@ -5,26 +5,33 @@ namespace Twin.Simulation.Tests.Workloads;
 
 public sealed class PlanetLabTraceTests
 {
-    [Theory]
-    [InlineData("146-179_surfsnel_dsl_internl_net_colostate_557", 272, 7484)]
-    [InlineData("pl1_planetlab_uvic_ca_tum_i2p", 212, 838)]
-    [InlineData("planetlab-01_vt_nodes_planet-lab_org_uw_oneswarm", 260, 3603)]
-    [InlineData("planetlab1_cse_msu_edu_nyu_d", 200, 690)]
-    [InlineData("vn5_cse_wustl_edu_princeton_codeen", 266, 3841)]
-    public void Reads_a_day_of_288_samples_as_merged_five_minute_segments(string file, int segmentCount, int sumOfSamples)
+    [Fact]
+    public void Reads_a_day_of_288_samples_as_merged_five_minute_segments()
     {
-        using var text = SampleTraces.OpenText($"planetlab-cloudsim/20110303/{file}");
+        (string File, int Segments, int SumOfSamples)[] expected =
+        [
+            ("146-179_surfsnel_dsl_internl_net_colostate_557", 272, 7484),
+            ("pl1_planetlab_uvic_ca_tum_i2p", 212, 838),
+            ("planetlab-01_vt_nodes_planet-lab_org_uw_oneswarm", 260, 3603),
+            ("planetlab1_cse_msu_edu_nyu_d", 200, 690),
+            ("vn5_cse_wustl_edu_princeton_codeen", 266, 3841),
+        ];
         var day = SimTime.Zero + SimDuration.FromDays(2);
-        var rows = PlanetLabTrace.ReadSegments(text, file, file, day);
 
-        var segments = rows.ToList();
+        foreach (var (file, segmentCount, sumOfSamples) in expected)
+        {
+            using var text = SampleTraces.OpenText($"planetlab-cloudsim/20110303/{file}");
+            var rows = PlanetLabTrace.ReadSegments(text, file, file, day);
+            var segments = rows.ToList();
 
-        Assert.Equal(288, rows.Statistics.RowsRead);
-        Assert.Empty(rows.Statistics.Notes);
-        Assert.Equal(segmentCount, segments.Count);
-        Assert.Equal(day, segments[0].Start);
-        Assert.Equal(day + SimDuration.FromDays(1), segments[^1].End);
-        Assert.Equal(sumOfSamples, segments.Sum(s => s.Value * (s.Duration.Microseconds / PlanetLabTrace.Interval.Microseconds)), 9);
+            Assert.Equal(288, rows.Statistics.RowsRead);
+            Assert.Empty(rows.Statistics.Notes);
+            Assert.Equal(segmentCount, segments.Count);
+            Assert.Equal(day, segments[0].Start);
+            Assert.Equal(day + SimDuration.FromDays(1), segments[^1].End);
+            Assert.All(segments.Zip(segments.Skip(1)), pair => Assert.Equal(pair.First.End, pair.Second.Start));
+            Assert.Equal(sumOfSamples, segments.Sum(s => s.Value * (s.Duration.Microseconds / PlanetLabTrace.Interval.Microseconds)), 9);
+        }
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public static class DeterministicMath
     private const double C9 = 1.0 / 19;
     private const double C10 = 1.0 / 21;
 
-    /// <summary>The natural logarithm, within 1 ulp of the platform's Math.Log (checked on 10^5 points), identical on every machine.</summary>
+    /// <summary>The natural logarithm, identical on every machine; within 1 ulp of glibc's log on 10^5 sampled points.</summary>
     public static double Log(double x)
     {
         if (double.IsNaN(x) || x < 0)

@@ -6,7 +6,7 @@ namespace Twin.Simulation.Tests.Engine.Randomness;
 public sealed class DistributionTests
 {
     [Fact]
-    public void Deterministic_log_is_within_one_ulp_of_Math_Log()
+    public void Deterministic_log_agrees_with_Math_Log_to_within_two_ulp()
     {
         var random = new Pcg32(3, 3);
         for (var i = 0; i < 100_000; i++)
@@ -15,7 +15,8 @@ public sealed class DistributionTests
             var expected = Math.Log(x);
             var actual = DeterministicMath.Log(x);
             var ulp = Math.BitIncrement(Math.Abs(expected)) - Math.Abs(expected);
-            Assert.True(Math.Abs(actual - expected) <= ulp, $"log({x:R}) = {actual:R}, Math.Log gives {expected:R}");
+            // 1 ulp against glibc; 2 leaves room for another platform's C library, whose log may differ by one
+            Assert.True(Math.Abs(actual - expected) <= 2 * ulp, $"log({x:R}) = {actual:R}, Math.Log gives {expected:R}");
         }
 
         Assert.Equal(Math.Log(double.Epsilon), DeterministicMath.Log(double.Epsilon), 12);
