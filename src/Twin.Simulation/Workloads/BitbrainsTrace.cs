@@ -62,6 +62,7 @@ public static class BitbrainsTrace
     {
         rows.Statistics.Format = "Bitbrains GWA-T-12 per-VM CSV (';\\t'-separated, header row)";
         int[]? columnOf = null;
+        var names = options.Metrics.Select(m => s_columns.First(c => c.Metric == m).Header).ToArray();
         var fieldCount = 0;
         var timestampColumn = 0;
         var builders = options.Metrics
@@ -82,12 +83,12 @@ public static class BitbrainsTrace
                 var header = rows.Line.Split(';', StringSplitOptions.TrimEntries);
                 fieldCount = header.Length;
                 timestampColumn = FindColumn(rows, header, "Timestamp");
-                columnOf = [.. options.Metrics.Select(m => FindColumn(rows, header, s_columns.First(c => c.Metric == m).Header))];
+                columnOf = [.. names.Select(name => FindColumn(rows, header, name))];
                 continue;
             }
 
             closed.Clear();
-            if (TryParse(rows, fieldCount, timestampColumn, columnOf, builders, options, ref origin, ref previous, closed))
+            if (TryParse(rows, fieldCount, timestampColumn, columnOf, names, builders, options, ref origin, ref previous, closed))
             {
                 foreach (var segment in closed)
                 {
@@ -116,6 +117,7 @@ public static class BitbrainsTrace
         int fieldCount,
         int timestampColumn,
         int[] columnOf,
+        string[] names,
         SegmentBuilder[] builders,
         BitbrainsTraceOptions options,
         ref long? origin,
@@ -139,7 +141,7 @@ public static class BitbrainsTrace
             Span<double> values = stackalloc double[builders.Length];
             for (var i = 0; i < builders.Length; i++)
             {
-                values[i] = rows.Double(line[ranges[columnOf[i]]], s_columns.First(c => c.Metric == options.Metrics[i]).Header);
+                values[i] = rows.Double(line[ranges[columnOf[i]]], names[i]);
             }
 
             previous = at;
