@@ -111,7 +111,7 @@ public sealed class EmpiricalDistribution : ISampler<double>
         }
 
         // the first point whose cumulative probability exceeds p; the segment before it holds p
-        var upper = UpperBound(_cumulative, p);
+        var upper = SortedSearch.UpperBound(_cumulative, p);
         if (upper >= _cumulative.Length)
         {
             return _values[^1];
@@ -131,7 +131,7 @@ public sealed class EmpiricalDistribution : ISampler<double>
             return 0;
         }
 
-        var upper = UpperBound(_values, x);
+        var upper = SortedSearch.UpperBound(_values, x);
         if (upper >= _values.Length)
         {
             return 1;
@@ -143,23 +143,4 @@ public sealed class EmpiricalDistribution : ISampler<double>
     }
 
     public double Sample(Pcg32 random) => Quantile(random.NextDouble());
-
-    private static int UpperBound(double[] sorted, double key)
-    {
-        int low = 0, high = sorted.Length;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (sorted[mid] <= key)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
-    }
 }

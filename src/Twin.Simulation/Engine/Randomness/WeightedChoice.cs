@@ -44,20 +44,9 @@ public sealed class WeightedChoice<T> : ISampler<T>
     public T Sample(Pcg32 random)
     {
         var u = random.NextDouble() * TotalWeight;
-        int low = 0, high = _cumulative.Length - 1;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (_cumulative[mid] <= u)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
 
+        // u < TotalWeight in exact arithmetic; the product may round up to it, hence the cap
+        var low = Math.Min(SortedSearch.UpperBound(_cumulative, u), _cumulative.Length - 1);
         return _items[low];
     }
 }
