@@ -1,0 +1,19 @@
+using Twin.Benchmarks;
+
+var verbs = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    ["eventloop"] = ("hold-model throughput of the future-event list (options: --pending 1000,100000,1000000 --runs 5 --events N --seed S)", EventLoopBenchmark.Run),
+};
+
+if (args.Length == 0 || !verbs.TryGetValue(args[0], out var verb))
+{
+    Console.Error.WriteLine("usage: Twin.Benchmarks <verb> [options]");
+    foreach (var (name, (help, _)) in verbs)
+    {
+        Console.Error.WriteLine($"  {name,-12} {help}");
+    }
+
+    return args.Length == 0 ? 0 : 2;
+}
+
+return verb.Run(args[1..]);
