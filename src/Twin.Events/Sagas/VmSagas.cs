@@ -132,7 +132,9 @@ public static class VmSagas
         var op = port.Operation;
         var vmId = new VmId(vm.Id);
         var freed = 0;
-        foreach (var (vnic, nic) in await NicsOf(port, vm))
+        // waiting vNICs withdraw first, so a VF freed by this VM is never handed to its own vNIC only to be freed again
+        var nics = (await NicsOf(port, vm)).OrderBy(x => vm.Vnics.First(v => v.Spec.Name == x.Vnic).Datapath.Kind == DatapathKind.Vf).ToList();
+        foreach (var (vnic, nic) in nics)
         {
             var released = await port.Nic(new NicCommand.ReleaseVf(nic, new VnicRef(vmId, vnic), OperationId.None, op, port.Now));
             freed += released.Events.OfType<NicEvent.VfReleased>().Count();

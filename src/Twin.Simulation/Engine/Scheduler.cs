@@ -28,6 +28,9 @@ public sealed class Scheduler<T>(int initialCapacity = 64)
     /// <summary>Schedules <paramref name="payload"/> after a non-negative <paramref name="delay"/> from <see cref="Now"/>.</summary>
     public long ScheduleAfter(SimDuration delay, T payload, int priority = 0) => Schedule(Now + delay, payload, priority);
 
+    /// <summary>The time of the next event, without taking it.</summary>
+    public bool TryPeekTime(out SimTime time) => _queue.TryPeekTime(out time);
+
     /// <summary>Takes the next event and moves <see cref="Now"/> to its time.</summary>
     public bool TryNext(out ScheduledEvent<T> next)
     {

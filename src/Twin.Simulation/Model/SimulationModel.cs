@@ -1,0 +1,605 @@
+using Twin.Events.Catalog;
+using Twin.Events.Chipsets;
+using Twin.Events.Common;
+using Twin.Events.Hosts;
+using Twin.Events.Inventory;
+using Twin.Events.Nics;
+using Twin.Events.Platforms;
+using Twin.Events.Sriov;
+using Twin.Events.Switches;
+using Twin.Simulation.Engine;
+
+namespace Twin.Simulation.Model;
+
+/// <summary>
+/// One replication of a workload against a datacenter. VMs arrive (and start), hold VFs by the rules of their PF's
+/// platform, and depart; placement, the VF pools, the datapaths and the throughput model are updated at each event.
+/// The VF decisions are the core's own: <see cref="NicRules"/> decides and the PF state's <c>Apply…</c> methods (which
+/// its Evolve uses) change it, so a simulated pool behaves exactly as the live twin's. The loop creates no objects:
+/// per-VM and per-PF state live in arrays.
+/// </summary>
+public sealed class SimulationModel
+{
+    private const int MaxVnics = 16;
+    private static readonly string[] VnicNames = [.. Enumerable.Range(0, MaxVnics).Select(i => $"net{i}")];
+    private static readonly GuestOs SupportedGuest = GuestOs.Parse("Windows Server 2022");
+
+    private readonly SimulationOptions _o;
+    private readonly SimHost[] _hosts;
+    private readonly Nic[] _nics;
+    private readonly NicTrack[] _track;
+    private readonly string[] _clusters;
+    private readonly HostIndex _index;
+    private readonly Dictionary<string, int> _vmByName = new(StringComparer.Ordinal);
+    private readonly Scheduler<SimEvent> _scheduler = new(1024);
+    private readonly long _horizon;
+    private readonly long _bucket;
+    private readonly double _synCap;
+    private readonly double _cpuPerGbps;
+    private VmRt[] _vms = new VmRt[1024];
+    private int _vmCount;
+    private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack;
+
+    public SimulationModel(SimulationOptions options)
+    {
+        _o = options;
+        _horizon = options.Horizon.Microseconds;
+        _bucket = Math.Max(1, _horizon / Math.Max(1, options.SeriesBuckets));
+        var t = options.Throughput;
+        _synCap = t.SyntheticGbpsPerCore.Value * (options.Vrss ? t.SyntheticCoresWithVrss.Value : t.SyntheticCoresWithoutVrss.Value);
+        _cpuPerGbps = t.SyntheticHostCpuCoresPerGbps.Value;
+
+        var topo = options.Topology;
+        _clusters = [.. topo.Hosts.Select(h => h.Cluster).Distinct(StringComparer.Ordinal)];
+        var nics = new List<Nic>();
+        var tracks = new List<NicTrack>();
+        _hosts = new SimHost[topo.Hosts.Count];
+        var at = options.Epoch;
+        for (var h = 0; h < topo.Hosts.Count; h++)
+        {
+            var spec = topo.Hosts[h];
+            var hostNics = topo.Nics.Where(n => n.Host == spec.Id).OrderBy(n => n.Id.Value, StringComparer.Ordinal).ToList();
+            var switches = topo.Switches.Where(s => s.Host == spec.Id).ToList();
+            // the PF a host's vNICs use: the one behind an IOV-enabled external switch, else one behind any switch, else the first
+            var chosen = hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id && s.IovEnabled))
+                         ?? hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id)) ?? hostNics.FirstOrDefault();
+            var nicIndex = -1;
+            SriovBlocker? blocker = null;
+            if (chosen is not null)
+            {
+                nicIndex = nics.Count;
+                var nic = BuildNic(chosen, spec.Platform, topo, options, at);
+                nics.Add(nic);
+                tracks.Add(new NicTrack(options.SeriesBuckets, chosen.LinkMbps / 1000.0 * t.VfGoodputFraction.Value));
+                var sw = switches.FirstOrDefault(s => s.BoundNic == chosen.Id && s.IovEnabled) ?? switches.FirstOrDefault(s => s.BoundNic == chosen.Id);
+                var hostFacts = new HostFacts(spec.Id, spec.Platform, spec.Os, HostStatus.Up, 0);
+                var swFacts = sw is null ? null : new SwitchFacts(sw.Id, sw.Host, sw.Kind, sw.BoundNic, sw.IovEnabled, SwitchStatus.Active);
+                // the PF's own state (enabled, VFs) is decided at each request; only the static prerequisites are here
+                var nicFacts = NicFacts.Of(nic) with { SriovEnabled = true, Configured = Math.Max(1, nic.Configured) };
+                blocker = SriovPrerequisites.Check(hostFacts, spec.Chipset ?? ChipsetCapabilities.Full, swFacts, nicFacts, SupportedGuest, 100)
+                    .Cast<SriovBlocker?>().FirstOrDefault();
+            }
+            var rules = PlatformRules.For(spec.Platform);
+            _hosts[h] = new SimHost
+            {
+                Id = spec.Id.Value,
+                Cluster = Array.IndexOf(_clusters, spec.Cluster),
+                Platform = spec.Platform,
+                FreeVcpu = spec.Cores * options.CpuOvercommit,
+                FreeMem = spec.MemoryMiB / 1024.0,
+                Cores = spec.Cores,
+                Nic = nicIndex,
+                Blocker = blocker,
+                VectorBudget = rules.HasInterruptVectorBudget ? spec.InterruptVectorBudget ?? InterruptVectors.DefaultPassthroughBudget.Value : 0,
+                VectorsPerVf = chosen is null ? 0 : InterruptVectors.PerVf(chosen.Vendor),
+                FirstExhaustion = -1,
+            };
+        }
+        _nics = [.. nics];
+        _track = [.. tracks];
+        for (var i = 0; i < _track.Length; i++) _track[i].Host = Array.FindIndex(_hosts, h => h.Nic == i);
+        _index = new HostIndex(_hosts.Length);
+        for (var h = 0; h < _hosts.Length; h++) Reindex(h);
+    }
+
+    /// <summary>A PF as the twin would hold it after installing and observing it: built with the NIC decider itself.</summary>
+    private static Nic BuildNic(NicSpec n, Platform platform, Topology topo, SimulationOptions o, DateTimeOffset at)
+    {
+        var nic = Nic.Initial();
+        void Run(NicCommand c) => (_, nic) = NicDecider.Decider.Run(c, nic);
+        Run(new NicCommand.InstallNic(n.Id, n.Host, platform, n.Model, n.Vendor, n.PciAddress, n.LinkMbps, n.NumaNode, n.MaxVfs,
+            n.PfDriverSupportsSriov, n.VPorts, n.QueuePairs, at));
+        Run(new NicCommand.ObserveVfConfiguration(n.Id, n.MaxVfs, n.SriovEnabled, n.ConfiguredVfs, n.RequestedVfs, OperationId.None, at));
+        foreach (var p in topo.ResourcePools.Where(p => p.Nic == n.Id)) Run(new NicCommand.DefineResourcePool(p.Nic, p.Name, p.VfIndices, at));
+        if (o.ScarceVfPolicy is { } policy) Run(new NicCommand.SetScarceVfPolicy(n.Id, policy, at));
+        return nic;
+    }
+
+    /// <summary>Runs the workload (in arrival order) to the horizon.</summary>
+    public RunResult Run(IEnumerable<SimVm> workload, ulong seed = 0, ulong replication = 0)
+    {
+        using var arrivals = workload.GetEnumerator();
+        var hasArrival = arrivals.MoveNext();
+        while (true)
+        {
+            var queued = _scheduler.TryPeekTime(out var nextQueued);
+            var nextArrival = hasArrival ? arrivals.Current.Arrival.Microseconds : long.MaxValue;
+            // departures before arrivals at the same instant: a VM leaving frees what the next one may need
+            if (queued && nextQueued.Microseconds <= nextArrival)
+            {
+                if (nextQueued.Microseconds > _horizon) break;
+                _scheduler.TryNext(out var e);
+                _events++;
+                Depart(e.Payload.Vm, e.Time.Microseconds);
+                continue;
+            }
+            if (!hasArrival || nextArrival > _horizon) break;
+            if (nextArrival < _scheduler.Now.Microseconds)
+                throw new ArgumentException($"the workload is not in arrival order: VM {arrivals.Current.Id} arrives at {arrivals.Current.Arrival}, before {_scheduler.Now}");
+            _events++;
+            Arrive(arrivals.Current, nextArrival);
+            hasArrival = arrivals.MoveNext();
+        }
+        return Finish(seed, replication);
+    }
+
+    // ---------------- arrival ----------------
+
+    private void Arrive(in SimVm v, long now)
+    {
+        _arrived++;
+        if (v.Vnics > MaxVnics) throw new ArgumentException($"VM {v.Id} has {v.Vnics} vNICs; the model takes at most {MaxVnics}");
+        var wants = v.IovWeight > 0 && v.Vnics > 0;
+        var h = Place(v.Cores, v.MemoryGiB, wants ? v.Vnics : 0);
+        if (h < 0)
+        {
+            _refusedRoom++;
+            return;
+        }
+        ref var host = ref _hosts[h];
+        host.Placed++;
+        var vi = NewVm(v, h);
+        ref var vm = ref _vms[vi];
+        if (wants) _wanting += v.Vnics;
+        var nicIndex = host.Nic;
+        if (nicIndex >= 0) Advance(nicIndex, now);
+
+        if (wants && nicIndex >= 0)
+        {
+            var nic = _nics[nicIndex];
+            ref var track = ref _track[nicIndex];
+            var rules = nic.Rules;
+            track.Requests += v.Vnics;
+            var blocker = host.Blocker ?? NicRules.PoolBlocker(nic);
+            var atomic = rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback;
+            if (atomic)
+            {
+                var need = v.Vnics * host.VectorsPerVf;
+                if (blocker is null && host.VectorBudget > 0 && host.VectorsUsed + need >= host.VectorBudget) blocker = SriovBlocker.OutOfInterruptVectors;
+                if (blocker is null && nic.Free < v.Vnics) blocker = SriovBlocker.VfPoolExhausted;
+                if (blocker is not null)
+                {
+                    FailStart(vi, h, nicIndex, v.Vnics, blocker.Value);
+                    return;
+                }
+                host.VectorsUsed += need;
+                vm.Vectors = need;
+            }
+            for (var k = 0; k < v.Vnics; k++)
+            {
+                if (blocker is { } b)
+                {
+                    vm.Reason = b;
+                    vm.WaitingMask |= 1 << k;
+                    track.FellBack++;
+                    _fellBack++;
+                    continue;
+                }
+                var me = Vnic(vm.Name, k);
+                var d = NicRules.Decide(nic, v.IovWeight, 1, null, default, default, nic.VPortsFree, nic.QueuePairsFree);
+                switch (d.Kind)
+                {
+                    case VfDecisionKind.Grant:
+                        nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
+                        vm.OnVfMask |= 1 << k;
+                        track.Granted++;
+                        break;
+                    case VfDecisionKind.Preempt:
+                        var victim = nic.Pool[d.Vf].Holder!.Value;
+                        nic.ApplyRevoked(d.Vf, victim, queued: true, OperationId.None);
+                        MoveVnic(victim, nicIndex, toVf: false, now);
+                        nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
+                        vm.OnVfMask |= 1 << k;
+                        track.Granted++;
+                        track.Preempted++;
+                        break;
+                    default:
+                        if (d.Queued) nic.ApplyQueued(me, v.IovWeight, 1, OperationId.None);
+                        vm.Reason = d.Reason;
+                        vm.WaitingMask |= 1 << k;
+                        track.FellBack++;
+                        _fellBack++;
+                        break;
+                }
+            }
+        }
+        else if (wants)
+        {
+            vm.Reason = SriovBlocker.NicNotSriovCapable;
+            vm.WaitingMask = (1 << v.Vnics) - 1;
+            _fellBack += v.Vnics;
+        }
+
+        _started++;
+        vm.Started = true;
+        vm.LastT = now;
+        if (nicIndex >= 0)
+        {
+            vm.F0 = _track[nicIndex].F;
+            AddFlows(nicIndex, ref vm, +1);
+            CheckExhaustion(nicIndex, now);
+        }
+        Reindex(h);
+        if (v.Departure is { } dep) _scheduler.Schedule(SimTime.FromMicroseconds(Math.Max(dep.Microseconds, now)), new SimEvent(vi));
+    }
+
+    private void FailStart(int vi, int h, int nicIndex, int vnics, SriovBlocker reason)
+    {
+        ref var vm = ref _vms[vi];
+        ref var host = ref _hosts[h];
+        host.FreeVcpu += vm.Vcpu;
+        host.FreeMem += vm.Mem;
+        host.FailedStarts++;
+        host.Placed--;
+        _track[nicIndex].FailedStarts++;
+        _failedStarts++;
+        _fellBack += vnics;
+        vm.Reason = reason;
+        vm.Host = -1;
+        _vmByName.Remove(vm.Name);
+        Reindex(h);
+    }
+
+    // ---------------- departure ----------------
+
+    private void Depart(int vi, long now)
+    {
+        ref var vm = ref _vms[vi];
+        if (!vm.Started || vm.Departed) return;
+        var h = vm.Host;
+        var nicIndex = _hosts[h].Nic;
+        if (nicIndex >= 0)
+        {
+            Advance(nicIndex, now);
+            Settle(ref vm, nicIndex, now);
+            AddFlows(nicIndex, ref vm, -1);
+            var nic = _nics[nicIndex];
+            for (var k = 0; k < vm.Vnics; k++)
+            {
+                var me = Vnic(vm.Name, k);
+                if ((vm.OnVfMask & (1 << k)) != 0)
+                {
+                    var vf = nic.Pool.IndexHeldBy(me);
+                    if (vf >= 0)
+                    {
+                        nic.ApplyReleased(vf);
+                        _track[nicIndex].Released++;
+                    }
+                }
+                else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(me);
+            }
+            vm.OnVfMask = vm.WaitingMask = 0;
+            // Hyper-V: freed VFs go to waiting vNICs by the scarce-VF policy (the same function the decider uses)
+            while (NicRules.NextHandover(nic, out var waiter, out var vf))
+            {
+                nic.ApplyAllocated(vf, waiter.Vnic, waiter.Op, waiter.Weight, waiter.QueuePairs);
+                _track[nicIndex].HandedOver++;
+                MoveVnic(waiter.Vnic, nicIndex, toVf: true, now);
+            }
+            _hosts[h].VectorsUsed -= vm.Vectors;
+            CheckExhaustion(nicIndex, now);
+        }
+        _hosts[h].FreeVcpu += vm.Vcpu;
+        _hosts[h].FreeMem += vm.Mem;
+        vm.Departed = true;
+        vm.End = now;
+        _vmByName.Remove(vm.Name);
+        Reindex(h);
+    }
+
+    /// <summary>A vNIC of another VM changes path (a VF handed over, or taken by preemption).</summary>
+    private void MoveVnic(VnicRef vnic, int nicIndex, bool toVf, long now)
+    {
+        if (!_vmByName.TryGetValue(vnic.Vm.Value, out var vi)) return;
+        ref var vm = ref _vms[vi];
+        var k = Array.IndexOf(VnicNames, vnic.Name);
+        Settle(ref vm, nicIndex, now);
+        AddFlows(nicIndex, ref vm, -1);
+        if (toVf)
+        {
+            vm.OnVfMask |= 1 << k;
+            vm.WaitingMask &= ~(1 << k);
+        }
+        else
+        {
+            vm.OnVfMask &= ~(1 << k);
+            vm.WaitingMask |= 1 << k;
+            vm.Reason = SriovBlocker.VfPoolExhausted;
+        }
+        AddFlows(nicIndex, ref vm, +1);
+    }
+
+    // ---------------- placement ----------------
+
+    private int Place(int cores, double mem, int vfs)
+    {
+        return _o.Placement switch
+        {
+            PlacementPolicy.Spread => _index.MostFree(cores, mem),
+            PlacementPolicy.SriovAware when vfs > 0 => _index.FirstFit(cores, mem, vfs) is var h && h >= 0 ? h : _index.FirstFit(cores, mem, 0),
+            _ => _index.FirstFit(cores, mem, 0),
+        };
+    }
+
+    private void Reindex(int h)
+    {
+        ref var host = ref _hosts[h];
+        var freeVfs = host.Nic >= 0 && host.Blocker is null ? _nics[host.Nic].Free : 0;
+        _index.Update(h, host.FreeVcpu, host.FreeMem, freeVfs);
+    }
+
+    private int NewVm(in SimVm v, int h)
+    {
+        if (_vmCount == _vms.Length) Array.Resize(ref _vms, _vms.Length * 2);
+        var vi = _vmCount++;
+        var gbps = Math.Max(0, v.GbpsPerVnic);
+        _vms[vi] = new VmRt
+        {
+            Name = v.Id, Host = h, Vnics = v.Vnics, Vcpu = v.Cores, Mem = v.MemoryGiB, Gbps = gbps, Capped = Math.Min(gbps, _synCap),
+            Wants = v.IovWeight > 0, Start = v.Arrival.Microseconds,
+        };
+        ref var host = ref _hosts[h];
+        host.FreeVcpu -= v.Cores;
+        host.FreeMem -= v.MemoryGiB;
+        _vmByName[v.Id] = vi;
+        return vi;
+    }
+
+    private static VnicRef Vnic(string vm, int k) => new(new VmId(vm), VnicNames[k]);
+
+    // ---------------- flows, integrals and exhaustion ----------------
+
+    /// <summary>Adds (sign +1) or removes (-1) a VM's vNICs from its PF's traffic sums.</summary>
+    private void AddFlows(int nicIndex, ref VmRt vm, int sign)
+    {
+        ref var t = ref _track[nicIndex];
+        var onVf = System.Numerics.BitOperations.PopCount((uint)vm.OnVfMask);
+        var syn = vm.Vnics - onVf;
+        t.SumVfDemand += sign * onVf * vm.Gbps;
+        t.SumSynCapped += sign * syn * vm.Capped;
+        t.SumAllDemand += sign * vm.Vnics * vm.Gbps;
+        t.SumAllCapped += sign * vm.Vnics * vm.Capped;
+        t.VfVnics += sign * onVf;
+        var waiting = System.Numerics.BitOperations.PopCount((uint)vm.WaitingMask);
+        t.WaitingVnics += sign * waiting;
+        t.ChoiceVnics += sign * (syn - waiting);
+        if (sign > 0) vm.F0 = t.F;
+        // clamp float drift when the PF empties
+        if (t.VfVnics == 0) t.SumVfDemand = 0;
+        if (t.VfVnics + t.WaitingVnics + t.ChoiceVnics == 0) t.SumSynCapped = t.SumAllDemand = t.SumAllCapped = 0;
+    }
+
+    /// <summary>Books what a VM got since its last change (throughput through the PF's cumulative share, time on each path).</summary>
+    private void Settle(ref VmRt vm, int nicIndex, long now)
+    {
+        ref var t = ref _track[nicIndex];
+        var onVf = System.Numerics.BitOperations.PopCount((uint)vm.OnVfMask);
+        var waiting = System.Numerics.BitOperations.PopCount((uint)vm.WaitingMask);
+        var offered = (onVf * vm.Gbps) + ((vm.Vnics - onVf) * vm.Capped);
+        vm.DeliveredGbpsSeconds += offered * (t.F - vm.F0);
+        vm.F0 = t.F;
+        var dt = (now - vm.LastT) / 1e6;
+        vm.VfSeconds += onVf * dt;
+        vm.WaitingSeconds += waiting * dt;
+        vm.LastT = now;
+    }
+
+    /// <summary>Integrates a PF's rates from its last change to <paramref name="now"/>.</summary>
+    private void Advance(int nicIndex, long now)
+    {
+        ref var t = ref _track[nicIndex];
+        if (now <= t.LastT) return;
+        var dt = (now - t.LastT) / 1e6;
+        var allocated = _nics[nicIndex].Allocated;
+        var offered = t.SumVfDemand + t.SumSynCapped;
+        var delivered = Math.Min(offered, t.Cap);
+        var f = offered > 0 ? delivered / offered : 1;
+        var synDelivered = offered > 0 ? t.SumSynCapped * f : 0;
+        var allSyn = Math.Min(t.SumAllCapped, t.Cap);
+        t.OfferedInt += offered * dt;
+        t.DeliveredInt += delivered * dt;
+        t.AllSynInt += allSyn * dt;
+        t.AllVfInt += Math.Min(t.SumAllDemand, t.Cap) * dt;
+        t.F += f * dt;
+        t.NetCpuInt += synDelivered * _cpuPerGbps * dt;
+        t.AllSynCpuInt += allSyn * _cpuPerGbps * dt;
+        var hostCores = t.Host >= 0 ? _hosts[t.Host].Cores : int.MaxValue;
+        // the software path's latency grows under contention: more than half the host's cores busy with packets
+        var synLatency = synDelivered * _cpuPerGbps > 0.5 * hostCores
+            ? _o.Throughput.SyntheticLatencyUnderContentionUs.Value : _o.Throughput.SyntheticLatencyUs.Value;
+        var vfLatency = _o.Throughput.VfLatencyUs.Value;
+        var synVnics = t.WaitingVnics + t.ChoiceVnics;
+        t.LatencyInt += ((t.VfVnics * vfLatency) + (synVnics * (_o.Throughput.NativeLatencyUs.Value + synLatency))) * dt;
+        t.AllSynLatencyInt += (t.VfVnics + synVnics) * (_o.Throughput.NativeLatencyUs.Value + synLatency) * dt;
+        t.VnicInt += (t.VfVnics + synVnics) * dt;
+        t.VfVnicInt += t.VfVnics * dt;
+        t.WaitingVnicInt += t.WaitingVnics * dt;
+        t.ChoiceVnicInt += t.ChoiceVnics * dt;
+        t.AllocInt += allocated * dt;
+        // the utilisation series: time-weighted allocated per bucket, and the peak
+        var from = t.LastT;
+        while (from < now)
+        {
+            var b = (int)Math.Min(from / _bucket, t.Series.Length - 1);
+            var end = b == t.Series.Length - 1 ? now : Math.Min(now, (b + 1) * _bucket);
+            t.Series[b] += allocated * ((end - from) / 1e6);
+            if (allocated > t.Peaks[b]) t.Peaks[b] = allocated;
+            from = end;
+        }
+        t.LastT = now;
+    }
+
+    private void CheckExhaustion(int nicIndex, long now)
+    {
+        ref var t = ref _track[nicIndex];
+        var nic = _nics[nicIndex];
+        var allocated = nic.Allocated;
+        if (allocated > t.Peak) t.Peak = allocated;
+        var b = (int)Math.Min(now / _bucket, t.Series.Length - 1);
+        if (allocated > t.Peaks[b]) t.Peaks[b] = allocated;
+        var exhausted = nic.Allocatable > 0 && nic.Free == 0;
+        if (exhausted && t.ExhaustedSince < 0)
+        {
+            t.ExhaustedSince = now;
+            if (t.FirstExhaustion < 0) t.FirstExhaustion = now;
+            ref var host = ref _hosts[t.Host];
+            if (host.FirstExhaustion < 0) host.FirstExhaustion = now;
+        }
+        else if (!exhausted && t.ExhaustedSince >= 0)
+        {
+            t.ExhaustedTotal += now - t.ExhaustedSince;
+            t.ExhaustedSince = -1;
+        }
+    }
+
+    // ---------------- results ----------------
+
+    private RunResult Finish(ulong seed, ulong replication)
+    {
+        var end = _horizon;
+        for (var i = 0; i < _track.Length; i++)
+        {
+            Advance(i, end);
+            if (_track[i].ExhaustedSince >= 0) _track[i].ExhaustedTotal += end - _track[i].ExhaustedSince;
+        }
+        for (var vi = 0; vi < _vmCount; vi++)
+        {
+            ref var vm = ref _vms[vi];
+            if (vm.Started && !vm.Departed && _hosts[vm.Host].Nic is var n and >= 0) Settle(ref vm, n, end);
+        }
+
+        var hours = _horizon / 3.6e9;
+        var seconds = _horizon / 1e6;
+        var nics = new List<NicResult>(_nics.Length);
+        for (var i = 0; i < _nics.Length; i++)
+        {
+            var nic = _nics[i];
+            ref var t = ref _track[i];
+            var host = _hosts[t.Host];
+            var bucketSeconds = _bucket / 1e6;
+            var raw = t.Series;
+            var series = new double[raw.Length];
+            for (var b = 0; b < raw.Length; b++)
+                series[b] = raw[b] / (b == raw.Length - 1 ? Math.Max(1e-9, seconds - (b * bucketSeconds)) : bucketSeconds);
+            nics.Add(new NicResult(nic.Id.Value, host.Id, _clusters[host.Cluster], nic.Platform, nic.Ceiling, nic.Configured, nic.Allocatable,
+                t.Requests, t.Granted, t.FellBack, t.FailedStarts, t.HandedOver, t.Preempted, t.Released, nic.Allocated, t.Peak, t.AllocInt / seconds,
+                t.FirstExhaustion < 0 ? null : t.FirstExhaustion / 3.6e9, t.ExhaustedTotal / 3.6e9, series, [.. t.Peaks]));
+        }
+        var hosts = _hosts.Select(h => new HostResult(h.Id, _clusters[h.Cluster], h.Platform, h.Placed, 0, h.FailedStarts,
+            h.Nic >= 0 ? _track[h.Nic].NetCpuInt / 3600 : 0, h.FirstExhaustion < 0 ? null : h.FirstExhaustion / 3.6e9)).ToList();
+        var clusters = _clusters.Select((c, ci) =>
+        {
+            var mine = nics.Where(n => n.Cluster == c).ToList();
+            var first = mine.Where(n => n.FirstExhaustionHours is not null).OrderBy(n => n.FirstExhaustionHours).FirstOrDefault();
+            var series = new double[_o.SeriesBuckets];
+            foreach (var n in mine) for (var b = 0; b < series.Length; b++) series[b] += n.AllocatedMeanSeries[b];
+            return new ClusterResult(c, _hosts.Count(h => h.Cluster == ci), mine.Count, mine.Sum(n => n.Allocatable), mine.Sum(n => n.VfRequests),
+                mine.Sum(n => n.FellBackToSynthetic), mine.Sum(n => n.FailedStarts), first?.FirstExhaustionHours, first?.Id, series);
+        }).ToList();
+
+        double Sum(Func<NicTrack, double> f) => _track.Sum(f);
+        var delivered = Sum(t => t.DeliveredInt) / seconds;
+        var allSyn = Sum(t => t.AllSynInt) / seconds;
+        var cpu = Sum(t => t.NetCpuInt) / seconds;
+        var allSynCpu = Sum(t => t.AllSynCpuInt) / seconds;
+        var vnicTime = Sum(t => t.VnicInt);
+        var throughput = new ThroughputResult(
+            Sum(t => t.OfferedInt) / seconds, delivered, allSyn, Sum(t => t.AllVfInt) / seconds,
+            delivered - allSyn, allSyn > 0 ? 100 * (delivered - allSyn) / allSyn : 0,
+            cpu, allSynCpu, allSynCpu - cpu,
+            vnicTime > 0 ? Sum(t => t.LatencyInt) / vnicTime : 0, vnicTime > 0 ? Sum(t => t.AllSynLatencyInt) / vnicTime : 0,
+            Sum(t => t.VfVnicInt) / 3600, Sum(t => t.WaitingVnicInt) / 3600, Sum(t => t.ChoiceVnicInt) / 3600);
+
+        List<VmResult>? vms = null;
+        if (_o.PerVmResults)
+        {
+            vms = new List<VmResult>(_vmCount);
+            for (var vi = 0; vi < _vmCount; vi++)
+            {
+                var vm = _vms[vi];
+                var life = ((vm.Departed ? vm.End : end) - vm.Start) / 1e6;
+                vms.Add(new VmResult(vm.Name, vm.Host >= 0 ? _hosts[vm.Host].Id : null, vm.Started, vm.VfSeconds / 3600, vm.WaitingSeconds / 3600,
+                    life > 0 ? vm.DeliveredGbpsSeconds / life : 0, vm.Reason?.ToString()));
+            }
+        }
+        return new RunResult(seed, replication, hours, _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack,
+            nics, hosts, clusters, throughput, vms);
+    }
+
+    /// <summary>Checks the pools: no VF held twice, never more held than configured; returns the problems found.</summary>
+    internal IEnumerable<string> Invariants()
+    {
+        foreach (var nic in _nics)
+        {
+            var holders = nic.Pool.Holders().ToList();
+            if (holders.Count > nic.Pool.Configured) yield return $"{nic.Id}: {holders.Count} held of {nic.Pool.Configured}";
+            if (holders.Select(h => h.Vnic).Distinct().Count() != holders.Count) yield return $"{nic.Id}: a vNIC holds two VFs";
+            if (nic.Allocated != holders.Count) yield return $"{nic.Id}: counter {nic.Allocated} but {holders.Count} holders";
+        }
+    }
+
+    private readonly record struct SimEvent(int Vm);
+
+    private struct SimHost
+    {
+        public string Id;
+        public int Cluster;
+        public Platform Platform;
+        public double FreeVcpu, FreeMem;
+        public int Cores;
+        public int Nic;
+        public SriovBlocker? Blocker;
+        public int VectorBudget, VectorsUsed, VectorsPerVf;
+        public long Placed, FailedStarts, FirstExhaustion;
+    }
+
+    private struct VmRt
+    {
+        public string Name;
+        public int Host, Vnics, OnVfMask, WaitingMask;
+        public double Vcpu, Mem, Gbps, Capped;
+        public bool Wants, Started, Departed;
+        public long Start, End, LastT;
+        public double F0, DeliveredGbpsSeconds, VfSeconds, WaitingSeconds;
+        public SriovBlocker? Reason;
+
+        /// <summary>vSphere interrupt vectors charged at power-on, given back at departure.</summary>
+        public int Vectors;
+    }
+
+    private struct NicTrack(int buckets, double cap)
+    {
+        public readonly double Cap = cap;
+        public readonly double[] Series = new double[Math.Max(1, buckets)];
+        public readonly int[] Peaks = new int[Math.Max(1, buckets)];
+        public int Host = -1;
+        public long LastT;
+        public double SumVfDemand, SumSynCapped, SumAllDemand, SumAllCapped;
+        public int VfVnics, WaitingVnics, ChoiceVnics;
+        public long Requests, Granted, FellBack, FailedStarts, HandedOver, Preempted, Released;
+        public int Peak;
+        public long FirstExhaustion = -1, ExhaustedSince = -1, ExhaustedTotal;
+        public double F, OfferedInt, DeliveredInt, AllSynInt, AllVfInt, NetCpuInt, AllSynCpuInt, LatencyInt, AllSynLatencyInt;
+        public double VnicInt, VfVnicInt, WaitingVnicInt, ChoiceVnicInt, AllocInt;
+    }
+}

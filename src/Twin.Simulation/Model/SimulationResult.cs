@@ -1,0 +1,87 @@
+using Twin.Events.Platforms;
+
+namespace Twin.Simulation.Model;
+
+/// <summary>One PF over one run: the four counters, how its VF requests went, when it first ran out and for how long
+/// it stayed out, and its utilisation series (mean and peak VFs allocated per time bucket). Times are hours since
+/// simulated zero.</summary>
+public sealed record NicResult(
+    string Id, string Host, string Cluster, Platform Platform,
+    int? Ceiling, int Configured, int Allocatable,
+    long VfRequests, long Granted, long FellBackToSynthetic, long FailedStarts, long HandedOver, long Preempted, long Released, int HeldAtEnd,
+    int PeakAllocated, double MeanAllocated,
+    double? FirstExhaustionHours, double HoursExhausted,
+    double[] AllocatedMeanSeries, int[] AllocatedPeakSeries);
+
+/// <summary>One host over one run.</summary>
+public sealed record HostResult(
+    string Id, string Cluster, Platform Platform,
+    long VmsPlaced, long VmsRefusedForRoom, long FailedStarts,
+    double NetworkCpuCoreHours, double? FirstExhaustionHours);
+
+/// <summary>A cluster over one run (sums and the earliest exhaustion of its PFs); the series sums its PFs'.</summary>
+public sealed record ClusterResult(
+    string Cluster, int Hosts, int Pfs, int VfsAllocatable,
+    long VfRequests, long FellBackToSynthetic, long FailedStarts,
+    double? FirstExhaustionHours, string? MostConstrainedPf,
+    double[] AllocatedMeanSeries);
+
+/// <summary>Throughput of the same workload on the datapaths it actually got, and the two references computed in the
+/// same run: everything on the synthetic path, and everything on a VF with unlimited pools. Gbit/s means averaged over
+/// the horizon; CPU in host cores spent on networking; latency the vNIC-time-weighted mean round-trip in µs.</summary>
+public sealed record ThroughputResult(
+    double OfferedGbps, double DeliveredGbps, double AllSyntheticGbps, double AllVfGbps,
+    double GainOverSyntheticGbps, double GainOverSyntheticPercent,
+    double NetworkCpuCores, double AllSyntheticNetworkCpuCores, double CpuCoresSaved,
+    double MeanLatencyUs, double AllSyntheticMeanLatencyUs,
+    double VnicHoursOnVf, double VnicHoursSyntheticWanted, double VnicHoursSyntheticByChoice);
+
+/// <summary>Per-VM outcome (only when asked for).</summary>
+public sealed record VmResult(string Id, string? Host, bool Started, double HoursOnVf, double HoursSyntheticWanted, double MeanDeliveredGbps, string? Reason);
+
+/// <summary>Everything one replication measured.</summary>
+public sealed record RunResult(
+    ulong Seed, ulong Replication, double HorizonHours, long Events, long VmsArrived, long VmsStarted, long VmsRefusedForRoom,
+    long FailedStarts, long VnicsWantingVf, long VnicsFellBack,
+    IReadOnlyList<NicResult> Nics, IReadOnlyList<HostResult> Hosts, IReadOnlyList<ClusterResult> Clusters,
+    ThroughputResult Throughput, IReadOnlyList<VmResult>? Vms);
+
+/// <summary>A value across replications: median and 95th percentile (and the extremes).</summary>
+public sealed record Band(double P50, double P95, double Min, double Max)
+{
+    public static Band Of(IEnumerable<double> values)
+    {
+        var v = values.OrderBy(x => x).ToArray();
+        if (v.Length == 0) return new(double.NaN, double.NaN, double.NaN, double.NaN);
+        return new(Quantile(v, 0.5), Quantile(v, 0.95), v[0], v[^1]);
+    }
+
+    /// <summary>Linear-interpolation quantile of sorted values.</summary>
+    public static double Quantile(double[] sorted, double q)
+    {
+        if (sorted.Length == 1) return sorted[0];
+        var pos = q * (sorted.Length - 1);
+        var lo = (int)Math.Floor(pos);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
+    }
+}
+
+/// <summary>First exhaustion across replications: how many replications exhausted at all, and the band of the time
+/// among those that did.</summary>
+public sealed record ExhaustionBand(int ReplicationsExhausted, int Replications, Band? Hours);
+
+/// <summary>One PF across replications.</summary>
+public sealed record NicSummary(string Id, string Host, string Cluster, int Allocatable, ExhaustionBand FirstExhaustion, Band HoursExhausted,
+    Band FellBackToSynthetic, Band FailedStarts, Band PeakAllocated, Band MeanAllocated, Band[] AllocatedSeries);
+
+/// <summary>One cluster across replications.</summary>
+public sealed record ClusterSummary(string Cluster, ExhaustionBand FirstExhaustion, string? MostConstrainedPf, Band FellBackToSynthetic,
+    Band FailedStarts, Band[] AllocatedSeries);
+
+/// <summary>A simulation: every replication's result and the bands across them.</summary>
+public sealed record SimulationSummary(
+    ulong Seed, int Replications, double HorizonHours, DateTimeOffset Epoch, PlacementPolicy Placement, string[] ModelParameters,
+    Band VmsStarted, Band FailedStarts, Band VnicsFellBack, Band DeliveredGbps, Band AllSyntheticGbps, Band GainOverSyntheticGbps,
+    Band GainOverSyntheticPercent, Band CpuCoresSaved, Band MeanLatencyUs,
+    ExhaustionBand FirstExhaustion, IReadOnlyList<NicSummary> Nics, IReadOnlyList<ClusterSummary> Clusters, IReadOnlyList<RunResult> Runs);

@@ -1,0 +1,67 @@
+using Twin.Events.Common;
+using Twin.Events.Platforms;
+using Twin.Events.Sagas;
+using Twin.Events.Vms;
+using Twin.Simulation.InMemory;
+using Twin.Simulation.Model;
+using static Twin.Simulation.Tests.Model.SimTopologies;
+
+namespace Twin.Simulation.Tests.Model;
+
+/// <summary>The simulator's fast path against the sagas the live twin runs: the same workload through both gives the
+/// same VF decisions (who got a VF, who fell back, whose start failed, who holds what at the end).</summary>
+public sealed class DifferentialTests
+{
+    [Theory]
+    [InlineData(Platform.HyperV, 1)]
+    [InlineData(Platform.HyperV, 2)]
+    [InlineData(Platform.VSphere, 3)]
+    [InlineData(Platform.Kvm, 4)]
+    public void The_fast_path_decides_exactly_like_the_sagas(Platform platform, ulong seed)
+    {
+        const double hours = 60;
+        var topology = Hosts(platform, 1, 5);
+        var workload = Poisson(seed, 0, 12, 1, hours, vnics: 2, randomWeights: true, sriovShare: 0.8).ToList();
+        var sim = new SimulationModel(Options(topology, hours) with { PerVmResults = true });
+        var fast = sim.Run(workload);
+
+        var twin = new InMemoryTwin();
+        var epoch = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        twin.Apply(topology, new OperationId("setup"), epoch);
+        var host = topology.Hosts[0].Id;
+        var sw = topology.Switches[0].Id;
+        var events = workload.SelectMany(v => new[] { (At: v.Arrival.Microseconds, Order: 1, Vm: v), (At: v.Departure?.Microseconds ?? long.MaxValue, Order: 0, Vm: v) })
+            .Where(e => e.At <= (long)(hours * 3.6e9)).OrderBy(e => e.At).ThenBy(e => e.Order).ThenBy(e => e.Vm.Arrival.Microseconds).ToList();
+        var failed = 0;
+        foreach (var (at, order, v) in events)
+        {
+            var now = epoch.AddTicks(at * 10);
+            var id = new VmId(v.Id);
+            if (order == 1)
+            {
+                twin.Execute(new VmCommand.DefineVm(id, host, platform, GuestOs.Parse("Windows Server 2022"), v.Cores, 1024,
+                    Enumerable.Range(0, v.Vnics).Select(k => new VnicSpec($"net{k}", sw, v.IovWeight)).ToValueList(), now), new OperationId($"def-{v.Id}"));
+                if (!twin.Run(new OperationId($"start-{v.Id}"), now, p => VmSagas.Start(p, id)).Succeeded) failed++;
+            }
+            else if (twin.Vm(id) is { Status: VmStatus.Running })
+                twin.Run(new OperationId($"stop-{v.Id}"), now, p => VmSagas.Stop(p, id));
+        }
+
+        Assert.Equal(failed, fast.FailedStarts);
+        var nic = twin.Nics.Single();
+        var simNic = fast.Nics.Single();
+        Assert.Equal(nic.Allocated, simNic.HeldAtEnd);
+        var sagaHolders = nic.Holders.Select(h => h.Holder!.Value.ToString()).OrderBy(x => x, StringComparer.Ordinal).ToList();
+        var simOnVf = fast.Vms!.Where(v => v.Started && twin.Vm(new VmId(v.Id)) is { Status: VmStatus.Running }).ToList();
+        Assert.Equal(sagaHolders.Select(h => h.Split('/')[0]).Distinct().Count(), nic.Holders.Select(h => h.Holder!.Value.Vm).Distinct().Count());
+        // every VM running at the end: the same number of vNICs on a VF in both
+        foreach (var vm in twin.Vms.Where(v => v.Status == VmStatus.Running))
+        {
+            var viaSagas = vm.Vnics.Count(x => x.Datapath.Kind == DatapathKind.Vf);
+            var viaFastPath = nic.Holders.Count(h => h.Holder!.Value.Vm.Value == vm.Id);
+            Assert.Equal(viaSagas, viaFastPath);
+        }
+        Assert.True(simOnVf.Count > 0);
+        Assert.Equal(twin.Log.Count(e => e.Event is Twin.Events.Nics.NicEvent.VfAllocated { Cause: Twin.Events.Nics.VfAllocationCause.HandedOverOnRelease }), simNic.HandedOver);
+    }
+}
