@@ -59,7 +59,7 @@ internal static class EventLoopBenchmark
         return 0;
     }
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string RuntimeInformationText() =>

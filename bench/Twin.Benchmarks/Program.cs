@@ -3,6 +3,7 @@ using Twin.Benchmarks;
 var verbs = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["eventloop"] = ("hold-model throughput of the future-event list (options: --pending 1000,100000,1000000 --runs 5 --events N --seed S)", EventLoopBenchmark.Run),
+    ["simulate"] = ("the full model at 10k hosts, the CloudSim Plus comparison and an Azure-2019-scale lifecycle (options: --hosts N --vms N --azure-vms N --seed S)", SimulationBenchmark.Run),
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var verb))

@@ -65,6 +65,7 @@ public static class NicRules
     /// <summary>The lowest free allocatable VF (of <paramref name="resourcePool"/> when given) not in <paramref name="taken"/>, or -1.</summary>
     public static int FreeSlot(Nic s, string? resourcePool, ReadOnlySpan<int> taken)
     {
+        if (taken.IsEmpty) return s.Pool.LowestFree(resourcePool);
         for (var i = 0; i < s.Pool.Configured; i++)
         {
             ref readonly var slot = ref s.Pool[i];

@@ -35,6 +35,9 @@ public sealed class VfPool
     private VfSlot[] _slots = [];
     private int _poolCount;
 
+    // no free slot below this index (kept by Allocate/Release/Resize, so the lowest free VF is found without a scan from 0)
+    private int _freeFloor;
+
     /// <summary>VFs that exist (sriov_numvfs / NumVFs / numVirtualFunction in effect).</summary>
     public int Configured { get; private set; }
 
@@ -74,7 +77,7 @@ public sealed class VfPool
     /// <summary>The lowest free allocatable VF (in <paramref name="resourcePool"/> when given), or -1.</summary>
     public int LowestFree(string? resourcePool = null)
     {
-        for (var i = 0; i < Configured; i++)
+        for (var i = resourcePool is null ? _freeFloor : 0; i < Configured; i++)
         {
             ref readonly var s = ref _slots[i];
             if (s.Holder is not null || !IsAllocatable(i)) continue;
@@ -132,6 +135,7 @@ public sealed class VfPool
             _slots[i] = default;
         }
         Configured = configured;
+        _freeFloor = 0;
         Recount();
     }
 
@@ -150,6 +154,7 @@ public sealed class VfPool
         s.Claim = claim;
         s.Weight = weight;
         s.QueuePairs = queuePairs;
+        while (_freeFloor < Configured && _slots[_freeFloor].Holder is not null) _freeFloor++;
     }
 
     /// <summary>Frees VF <paramref name="index"/>; returns the queue pairs it used.</summary>
@@ -159,6 +164,7 @@ public sealed class VfPool
         ref var s = ref _slots[index];
         if (s.Holder is null) return 0;
         var qp = s.QueuePairs;
+        if (index < _freeFloor) _freeFloor = index;
         Allocated--;
         if (IsAllocatable(index)) AllocatedAllocatable--;
         s.Holder = null;
@@ -178,6 +184,7 @@ public sealed class VfPool
             if (_slots[i].ResourcePool is null) _poolCount++;
             _slots[i].ResourcePool = name;
         }
+        _freeFloor = 0;
         Recount();
     }
 

@@ -30,19 +30,25 @@ public sealed class SimulationModel
     private readonly NicTrack[] _track;
     private readonly string[] _clusters;
     private readonly HostIndex _index;
-    private readonly Dictionary<string, int> _vmByName = new(StringComparer.Ordinal);
-    private readonly Scheduler<SimEvent> _scheduler = new(1024);
+    // VM slot of each VF's holder, per PF (for preemption), and of VMs with a waiting vNIC (for hand-overs): the only
+    // look-ups from a PF back to a VM, so nothing is hashed on the common path
+    private int[][] _holderSlot = [];
+    private readonly Dictionary<string, int> _waitingVms = new(StringComparer.Ordinal);
+    private readonly Scheduler<SimEvent> _scheduler;
     private readonly long _horizon;
     private readonly long _bucket;
     private readonly double _synCap;
     private readonly double _cpuPerGbps;
-    private VmRt[] _vms = new VmRt[1024];
+    private VmRt[] _vms;
     private int _vmCount;
+    private readonly Stack<int> _freeSlots = new();
     private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack;
 
     public SimulationModel(SimulationOptions options)
     {
         _o = options;
+        _vms = new VmRt[Math.Max(1024, options.ExpectedLiveVms)];
+        _scheduler = new Scheduler<SimEvent>(Math.Max(1024, options.ExpectedLiveVms));
         _horizon = options.Horizon.Microseconds;
         _bucket = Math.Max(1, _horizon / Math.Max(1, options.SeriesBuckets));
         var t = options.Throughput;
@@ -51,6 +57,10 @@ public sealed class SimulationModel
 
         var topo = options.Topology;
         _clusters = [.. topo.Hosts.Select(h => h.Cluster).Distinct(StringComparer.Ordinal)];
+        var clusterIndex = _clusters.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        var nicsByHost = topo.Nics.GroupBy(n => n.Host).ToDictionary(g => g.Key, g => g.OrderBy(n => n.Id.Value, StringComparer.Ordinal).ToList());
+        var switchesByHost = topo.Switches.GroupBy(s => s.Host).ToDictionary(g => g.Key, g => g.ToList());
+        var poolsByNic = topo.ResourcePools.GroupBy(p => p.Nic).ToDictionary(g => g.Key, g => g.ToList());
         var nics = new List<Nic>();
         var tracks = new List<NicTrack>();
         _hosts = new SimHost[topo.Hosts.Count];
@@ -58,8 +68,8 @@ public sealed class SimulationModel
         for (var h = 0; h < topo.Hosts.Count; h++)
         {
             var spec = topo.Hosts[h];
-            var hostNics = topo.Nics.Where(n => n.Host == spec.Id).OrderBy(n => n.Id.Value, StringComparer.Ordinal).ToList();
-            var switches = topo.Switches.Where(s => s.Host == spec.Id).ToList();
+            var hostNics = nicsByHost.GetValueOrDefault(spec.Id) ?? [];
+            var switches = switchesByHost.GetValueOrDefault(spec.Id) ?? [];
             // the PF a host's vNICs use: the one behind an IOV-enabled external switch, else one behind any switch, else the first
             var chosen = hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id && s.IovEnabled))
                          ?? hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id)) ?? hostNics.FirstOrDefault();
@@ -68,9 +78,9 @@ public sealed class SimulationModel
             if (chosen is not null)
             {
                 nicIndex = nics.Count;
-                var nic = BuildNic(chosen, spec.Platform, topo, options, at);
+                var nic = BuildNic(chosen, spec.Platform, poolsByNic.GetValueOrDefault(chosen.Id) ?? [], options, at);
                 nics.Add(nic);
-                tracks.Add(new NicTrack(options.SeriesBuckets, chosen.LinkMbps / 1000.0 * t.VfGoodputFraction.Value));
+                tracks.Add(new NicTrack(options.SeriesBuckets, chosen.LinkMbps / 1000.0 * t.VfGoodputFraction.Value) { Host = h });
                 var sw = switches.FirstOrDefault(s => s.BoundNic == chosen.Id && s.IovEnabled) ?? switches.FirstOrDefault(s => s.BoundNic == chosen.Id);
                 var hostFacts = new HostFacts(spec.Id, spec.Platform, spec.Os, HostStatus.Up, 0);
                 var swFacts = sw is null ? null : new SwitchFacts(sw.Id, sw.Host, sw.Kind, sw.BoundNic, sw.IovEnabled, SwitchStatus.Active);
@@ -83,7 +93,7 @@ public sealed class SimulationModel
             _hosts[h] = new SimHost
             {
                 Id = spec.Id.Value,
-                Cluster = Array.IndexOf(_clusters, spec.Cluster),
+                Cluster = clusterIndex[spec.Cluster],
                 Platform = spec.Platform,
                 FreeVcpu = spec.Cores * options.CpuOvercommit,
                 FreeMem = spec.MemoryMiB / 1024.0,
@@ -97,20 +107,20 @@ public sealed class SimulationModel
         }
         _nics = [.. nics];
         _track = [.. tracks];
-        for (var i = 0; i < _track.Length; i++) _track[i].Host = Array.FindIndex(_hosts, h => h.Nic == i);
+        _holderSlot = [.. _nics.Select(n => new int[Math.Max(n.Pool.Configured, n.Ceiling ?? 0) + 1])];
         _index = new HostIndex(_hosts.Length);
         for (var h = 0; h < _hosts.Length; h++) Reindex(h);
     }
 
     /// <summary>A PF as the twin would hold it after installing and observing it: built with the NIC decider itself.</summary>
-    private static Nic BuildNic(NicSpec n, Platform platform, Topology topo, SimulationOptions o, DateTimeOffset at)
+    private static Nic BuildNic(NicSpec n, Platform platform, List<ResourcePoolSpec> pools, SimulationOptions o, DateTimeOffset at)
     {
         var nic = Nic.Initial();
         void Run(NicCommand c) => (_, nic) = NicDecider.Decider.Run(c, nic);
         Run(new NicCommand.InstallNic(n.Id, n.Host, platform, n.Model, n.Vendor, n.PciAddress, n.LinkMbps, n.NumaNode, n.MaxVfs,
             n.PfDriverSupportsSriov, n.VPorts, n.QueuePairs, at));
         Run(new NicCommand.ObserveVfConfiguration(n.Id, n.MaxVfs, n.SriovEnabled, n.ConfiguredVfs, n.RequestedVfs, OperationId.None, at));
-        foreach (var p in topo.ResourcePools.Where(p => p.Nic == n.Id)) Run(new NicCommand.DefineResourcePool(p.Nic, p.Name, p.VfIndices, at));
+        foreach (var p in pools) Run(new NicCommand.DefineResourcePool(p.Nic, p.Name, p.VfIndices, at));
         if (o.ScarceVfPolicy is { } policy) Run(new NicCommand.SetScarceVfPolicy(n.Id, policy, at));
         return nic;
     }
@@ -202,19 +212,28 @@ public sealed class SimulationModel
                     case VfDecisionKind.Grant:
                         nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
                         vm.OnVfMask |= 1 << k;
+                        vm.SetVf(k, d.Vf);
+                        SetHolder(nicIndex, d.Vf, vi);
                         track.Granted++;
                         break;
                     case VfDecisionKind.Preempt:
                         var victim = nic.Pool[d.Vf].Holder!.Value;
+                        var victimSlot = _holderSlot[nicIndex][d.Vf];
                         nic.ApplyRevoked(d.Vf, victim, queued: true, OperationId.None);
-                        MoveVnic(victim, nicIndex, toVf: false, now);
+                        MoveVnic(victimSlot, victim.Name, nicIndex, toVf: false, now, -1);
                         nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
                         vm.OnVfMask |= 1 << k;
+                        vm.SetVf(k, d.Vf);
+                        SetHolder(nicIndex, d.Vf, vi);
                         track.Granted++;
                         track.Preempted++;
                         break;
                     default:
-                        if (d.Queued) nic.ApplyQueued(me, v.IovWeight, 1, OperationId.None);
+                        if (d.Queued)
+                        {
+                            nic.ApplyQueued(me, v.IovWeight, 1, OperationId.None);
+                            _waitingVms[v.Id] = vi;
+                        }
                         vm.Reason = d.Reason;
                         vm.WaitingMask |= 1 << k;
                         track.FellBack++;
@@ -256,8 +275,8 @@ public sealed class SimulationModel
         _fellBack += vnics;
         vm.Reason = reason;
         vm.Host = -1;
-        _vmByName.Remove(vm.Name);
         Reindex(h);
+        if (!_o.PerVmResults) _freeSlots.Push(vi);
     }
 
     // ---------------- departure ----------------
@@ -276,25 +295,24 @@ public sealed class SimulationModel
             var nic = _nics[nicIndex];
             for (var k = 0; k < vm.Vnics; k++)
             {
-                var me = Vnic(vm.Name, k);
                 if ((vm.OnVfMask & (1 << k)) != 0)
                 {
-                    var vf = nic.Pool.IndexHeldBy(me);
-                    if (vf >= 0)
-                    {
-                        nic.ApplyReleased(vf);
-                        _track[nicIndex].Released++;
-                    }
+                    nic.ApplyReleased(vm.VfOf(k));
+                    _track[nicIndex].Released++;
                 }
-                else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(me);
+                else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(Vnic(vm.Name, k));
             }
             vm.OnVfMask = vm.WaitingMask = 0;
             // Hyper-V: freed VFs go to waiting vNICs by the scarce-VF policy (the same function the decider uses)
+            _waitingVms.Remove(vm.Name);
             while (NicRules.NextHandover(nic, out var waiter, out var vf))
             {
                 nic.ApplyAllocated(vf, waiter.Vnic, waiter.Op, waiter.Weight, waiter.QueuePairs);
                 _track[nicIndex].HandedOver++;
-                MoveVnic(waiter.Vnic, nicIndex, toVf: true, now);
+                var slot = _waitingVms[waiter.Vnic.Vm.Value];
+                SetHolder(nicIndex, vf, slot);
+                MoveVnic(slot, waiter.Vnic.Name, nicIndex, toVf: true, now, vf);
+                if (_vms[slot].WaitingMask == 0) _waitingVms.Remove(waiter.Vnic.Vm.Value);
             }
             _hosts[h].VectorsUsed -= vm.Vectors;
             CheckExhaustion(nicIndex, now);
@@ -303,30 +321,38 @@ public sealed class SimulationModel
         _hosts[h].FreeMem += vm.Mem;
         vm.Departed = true;
         vm.End = now;
-        _vmByName.Remove(vm.Name);
         Reindex(h);
+        if (!_o.PerVmResults) _freeSlots.Push(vi);
     }
 
     /// <summary>A vNIC of another VM changes path (a VF handed over, or taken by preemption).</summary>
-    private void MoveVnic(VnicRef vnic, int nicIndex, bool toVf, long now)
+    private void MoveVnic(int vi, string vnicName, int nicIndex, bool toVf, long now, int vf)
     {
-        if (!_vmByName.TryGetValue(vnic.Vm.Value, out var vi)) return;
         ref var vm = ref _vms[vi];
-        var k = Array.IndexOf(VnicNames, vnic.Name);
+        var k = Array.IndexOf(VnicNames, vnicName);
         Settle(ref vm, nicIndex, now);
         AddFlows(nicIndex, ref vm, -1);
         if (toVf)
         {
             vm.OnVfMask |= 1 << k;
             vm.WaitingMask &= ~(1 << k);
+            vm.SetVf(k, vf);
         }
         else
         {
             vm.OnVfMask &= ~(1 << k);
             vm.WaitingMask |= 1 << k;
             vm.Reason = SriovBlocker.VfPoolExhausted;
+            _waitingVms[vm.Name] = vi;
         }
         AddFlows(nicIndex, ref vm, +1);
+    }
+
+    private void SetHolder(int nicIndex, int vf, int vi)
+    {
+        ref var slots = ref _holderSlot[nicIndex];
+        if (vf >= slots.Length) Array.Resize(ref slots, Math.Max(vf + 1, slots.Length * 2));
+        slots[vf] = vi;
     }
 
     // ---------------- placement ----------------
@@ -350,8 +376,12 @@ public sealed class SimulationModel
 
     private int NewVm(in SimVm v, int h)
     {
-        if (_vmCount == _vms.Length) Array.Resize(ref _vms, _vms.Length * 2);
-        var vi = _vmCount++;
+        // without per-VM results a departed VM's slot is reused, so memory follows the VMs alive, not all that came
+        if (!_freeSlots.TryPop(out var vi))
+        {
+            if (_vmCount == _vms.Length) Array.Resize(ref _vms, _vms.Length * 2);
+            vi = _vmCount++;
+        }
         var gbps = Math.Max(0, v.GbpsPerVnic);
         _vms[vi] = new VmRt
         {
@@ -361,7 +391,6 @@ public sealed class SimulationModel
         ref var host = ref _hosts[h];
         host.FreeVcpu -= v.Cores;
         host.FreeMem -= v.MemoryGiB;
-        _vmByName[v.Id] = vi;
         return vi;
     }
 
@@ -585,6 +614,22 @@ public sealed class SimulationModel
 
         /// <summary>vSphere interrupt vectors charged at power-on, given back at departure.</summary>
         public int Vectors;
+
+        /// <summary>The VF each vNIC holds (valid where its OnVfMask bit is set): vNICs 0 and 1 inline, others in an array.</summary>
+        public int Vf0, Vf1;
+        public int[]? VfMore;
+
+        public void SetVf(int k, int vf)
+        {
+            switch (k)
+            {
+                case 0: Vf0 = vf; break;
+                case 1: Vf1 = vf; break;
+                default: (VfMore ??= new int[MaxVnics])[k] = vf; break;
+            }
+        }
+
+        public readonly int VfOf(int k) => k switch { 0 => Vf0, 1 => Vf1, _ => VfMore![k] };
     }
 
     private struct NicTrack(int buckets, double cap)

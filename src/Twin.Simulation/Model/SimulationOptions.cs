@@ -49,4 +49,7 @@ public sealed record SimulationOptions
     public bool PerVmResults { get; init; }
 
     public ThroughputModel Throughput { get; init; } = ThroughputModel.Default;
+
+    /// <summary>How many VMs are expected alive at once: sizes the model's arrays up front (a hint; they grow if needed).</summary>
+    public int ExpectedLiveVms { get; init; } = 1024;
 }
