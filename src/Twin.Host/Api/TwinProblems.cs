@@ -47,6 +47,25 @@ internal sealed class TwinProblems(IProblemDetailsService problems, ILogger<Twin
             $"{exception.GetType().Name}: {exception.Message} (see the server log)."),
     };
 
+    /// <summary>Gives the problems ASP.NET writes itself (no endpoint, wrong method, body over the limit, not JSON) the
+    /// same <c>code</c> and an actionable detail.</summary>
+    internal static void Complete(ProblemDetailsContext context, ServeSettings settings)
+    {
+        var p = context.ProblemDetails;
+        if (p.Extensions.ContainsKey("code")) return;
+        var path = context.HttpContext.Request.Path;
+        (p.Extensions["code"], p.Detail) = p.Status switch
+        {
+            404 => ("not-found", p.Detail ?? $"Nothing is served at {path}. The API is under /api (see /openapi/v1.json); the dashboard is at /."),
+            405 => ("method-not-allowed", p.Detail ?? $"{context.HttpContext.Request.Method} is not allowed on {path} (see /openapi/v1.json)."),
+            413 => ("too-large", p.Detail ?? $"The body is larger than this server accepts ({settings.MaxRequestBytes} bytes; "
+                                             + $"{settings.MaxTopologyBytes} for a topology). Split the request."),
+            415 => ("unsupported-media-type", p.Detail ?? "Send the body as JSON (Content-Type: application/json)."),
+            >= 500 => ("internal", p.Detail ?? "Unexpected error (see the server log)."),
+            _ => ("http-" + p.Status, p.Detail ?? p.Title),
+        };
+    }
+
     private static ProblemDetails Problem(int status, string code, string title, string detail, params (string Key, object? Value)[] extensions)
     {
         var p = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://twin.invalid/problems/{code}" };

@@ -5,7 +5,8 @@ using Microsoft.Net.Http.Headers;
 namespace Twin.Host.Server;
 
 /// <summary>
-/// Serves the dashboard (<c>wwwroot/</c>, embedded in the executable) on GET and HEAD: <c>/</c> is the inventory page.
+/// Serves the dashboard (<c>wwwroot/</c>, embedded in the executable) on GET and HEAD: <c>/</c> is the inventory page,
+/// <c>/pools</c> is <c>/pools.html</c>.
 /// Embedded rather than copied next to the binary so that <c>twin serve</c> finds its pages from any working directory
 /// and a single file is enough to deploy.
 /// </summary>
@@ -51,6 +52,8 @@ internal sealed class EmbeddedDashboard(RequestDelegate next)
         var p = path.Value ?? "/";
         if (p == "/") p = "/index.html";
         var name = Prefix + p.TrimStart('/');
-        return Names.Contains(name) ? name : null;
+        if (Names.Contains(name)) return name;
+        // /pools is /pools.html
+        return Path.HasExtension(name) || !Names.Contains(name + ".html") ? null : name + ".html";
     }
 }

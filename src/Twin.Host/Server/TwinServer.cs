@@ -59,7 +59,7 @@ public static class TwinServer
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         // a body that does not fit throws, so that the problem says what did not fit (instead of an empty 400)
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => TwinProblems.Complete(context, settings));
         builder.Services.AddExceptionHandler<TwinProblems>();
         builder.Services.AddOpenApi(o =>
         {
