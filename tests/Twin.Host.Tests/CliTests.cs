@@ -59,6 +59,22 @@ public sealed class CliTests(TwinServerFixture fx)
         await Ok("host", "reboot", other);
         await Ok("reconcile");
 
+        var topology = Path.Combine(Path.GetTempPath(), $"{Http.NewId("topology")}.json");
+        var topoHost = Http.NewId("cli-topo");
+        await File.WriteAllTextAsync(topology, $$"""
+            { "hosts": [ { "id": "{{topoHost}}", "platform": "Kvm", "os": "libvirt 9.0", "cores": 16, "memoryMiB": 65536, "cluster": "cli" } ],
+              "nics": [], "switches": [], "vms": [], "resourcePools": [], "vfHolders": [] }
+            """, Http.Ct);
+        try
+        {
+            Assert.Contains("events appended  2", (await Ok("apply", topology)).Out);
+            Assert.Contains("events appended  0", (await Ok("apply", topology)).Out);
+        }
+        finally
+        {
+            File.Delete(topology);
+        }
+
         var shown = await Ok("vm", "show", vm);
         Assert.Contains($"host       {other}", shown.Out);
         var timeline = await Ok("vm", "timeline", vm);

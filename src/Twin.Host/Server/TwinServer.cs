@@ -37,7 +37,12 @@ public static class TwinServer
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
         // Orleans reports a dev-clustering silo's normal start-up probing as warnings
-        if (!settings.Verbose) builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        if (!settings.Verbose)
+        {
+            builder.Logging.AddFilter("Orleans", LogLevel.Error);
+            // a failed start is reported by `twin serve` in one sentence; the host's own report is a stack trace
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        }
 
         builder.WebHost.UseUrls(settings.Urls);
         builder.WebHost.ConfigureKestrel(k =>
