@@ -199,5 +199,12 @@ public sealed class ApiTests(TwinServerFixture fx)
         var last = series.GetProperty("points").EnumerateArray().Last();
         Assert.Equal((1, 1), (last.GetProperty("allocated").GetInt32(), last.GetProperty("waiting").GetInt32()));
         Assert.Equal(1, series.GetProperty("rejections").GetInt32());
+
+        var refusals = (await Api.Get("api/pools/rejections?limit=10000")).EnumerateArray().Where(r => r.GetProperty("nic").GetString() == dc.Nic).ToList();
+        var refusal = Assert.Single(refusals);
+        Assert.Equal("VfPoolExhausted", refusal.GetProperty("reason").GetString());
+        var after = refusal.GetProperty("sequence").GetInt64();
+        Assert.DoesNotContain((await Api.Get($"api/pools/rejections?after={after}")).EnumerateArray(), r => r.GetProperty("sequence").GetInt64() <= after);
+        Assert.Single((await Api.Get("api/pools/rejections?limit=1")).EnumerateArray());
     }
 }

@@ -43,6 +43,11 @@ public sealed class ProblemTests(TwinServerFixture fx)
 
         var notJson = await Api.PostAsync("api/vms", Http.Content("{not json"), Http.Ct);
         await AssertProblem(notJson, 400, "validation");
+
+        var plainText = await Api.PostAsync("api/vms", new StringContent("vm-1", System.Text.Encoding.UTF8, "text/plain"), Http.Ct);
+        await AssertProblem(plainText, 415, "unsupported-media-type");
+
+        await AssertProblem(await Api.GetAsync("api/pools/rejections?limit=0", Http.Ct), 400, "validation");
     }
 
     [Fact]

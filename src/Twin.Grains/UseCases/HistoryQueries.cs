@@ -119,8 +119,9 @@ internal sealed class GetPoolHistoryHandler(IQuerySession session, TimeProvider 
 }
 
 /// <summary>The VF requests PFs refused (VfAllocationRejected events) with an event sequence above
-/// <see cref="AfterSequence"/>, oldest first, so that a poller (the metrics endpoint) can read only what is new.</summary>
-public sealed record GetVfRejections(long AfterSequence = 0) : IRequest<IReadOnlyList<VfRejection>>;
+/// <see cref="AfterSequence"/>, oldest first, so that a poller (the metrics endpoint) can read only what is new; at most
+/// <see cref="Limit"/> of them when one is given.</summary>
+public sealed record GetVfRejections(long AfterSequence = 0, int? Limit = null) : IRequest<IReadOnlyList<VfRejection>>;
 
 /// <summary>One refusal: its event sequence (store-wide order), the PF, the vNIC, the reason and when.</summary>
 public sealed record VfRejection(long Sequence, string Nic, VnicRef Vnic, string Reason, DateTimeOffset At);
@@ -129,10 +130,10 @@ internal sealed class GetVfRejectionsHandler(IQuerySession session) : IRequestHa
 {
     public async Task<IReadOnlyList<VfRejection>> Handle(GetVfRejections q, CancellationToken ct)
     {
-        var events = await session.Events.QueryAllRawEvents()
+        var query = session.Events.QueryAllRawEvents()
             .Where(e => e.Sequence > q.AfterSequence && e.EventTypesAre(typeof(NicEvent.VfAllocationRejected)))
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(ct);
+            .OrderBy(e => e.Sequence);
+        var events = q.Limit is { } limit ? await query.Take(limit).ToListAsync(ct) : await query.ToListAsync(ct);
         return [.. events.Select(e => (e, r: (NicEvent.VfAllocationRejected)e.Data))
             .Select(x => new VfRejection(x.e.Sequence, x.e.StreamKey ?? x.r.Nic.Value, x.r.Vnic, x.r.Reason.ToString(), x.e.Timestamp))];
     }

@@ -35,8 +35,10 @@ internal static class TwinApi
             .WithName("GetPoolSummary").WithSummary("One row per PF: the four counters, free, waiting vNICs, pending changes and refusals");
         api.MapGet("/pools/history", PoolHistory)
             .WithName("GetPoolHistory").WithSummary("VF-pool counters over the last hours (1–168), per PF, replayed from the events");
-        api.MapGet("/pools/rejections", (IMediator m, long? after, CancellationToken ct) => m.Send(new GetVfRejections(after ?? 0), ct))
-            .WithName("GetVfRejections").WithSummary("VF requests the PFs refused, oldest first (after an event sequence)");
+        api.MapGet("/pools/rejections", (IMediator m, long? after, int? limit, CancellationToken ct) =>
+                m.Send(new GetVfRejections(after ?? 0, limit is null or (>= 1 and <= 10_000) ? limit ?? 1000
+                    : throw new RequestValidationException([$"limit must be 1-10000, not {limit}"])), ct))
+            .WithName("GetVfRejections").WithSummary("VF requests the PFs refused, oldest first, after an event sequence (at most limit, 1–10000)");
         api.MapGet("/nics/{nic}", (IMediator m, string nic, CancellationToken ct) => m.Send(new GetNic(Id(nic)), ct))
             .WithName("GetNic").WithSummary("One PF and its VF pool");
         api.MapGet("/vms/{vm}", (IMediator m, string vm, CancellationToken ct) => m.Send(new GetVm(Id(vm)), ct))

@@ -31,6 +31,8 @@ internal sealed class TwinProblems(IProblemDetailsService problems, ILogger<Twin
             string.Join("; ", v.Problems), ("problems", v.Problems)),
         BadHttpRequestException { StatusCode: 413 } b => Problem(413, "too-large", "The request body is too large",
             $"{b.Message} Split the request (a topology can be applied in parts)."),
+        BadHttpRequestException { StatusCode: 415 } => Problem(415, "unsupported-media-type", "The request body is not JSON",
+            "Send the body as JSON (Content-Type: application/json)."),
         BadHttpRequestException b => Problem(b.StatusCode, "validation", "The request body cannot be read",
             BodyProblem(b), ("problems", new[] { BodyProblem(b) })),
         EntityNotFoundException n => Problem(404, "not-found", $"Unknown {n.Kind}",
