@@ -1,1 +1,3 @@
-return 0;
+using Twin.Host.Cli;
+
+return await TwinCli.RunAsync(args);

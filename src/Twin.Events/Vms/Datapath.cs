@@ -20,21 +20,23 @@ public enum DatapathKind
 
 /// <summary>A vNIC's datapath: a VF (PF and index, under claim <see cref="Claim"/>), or synthetic/disconnected with the
 /// reason (null = the vNIC did not ask for a VF).</summary>
+// No `= default` parameters: System.Text.Json's schema exporter (so the API's OpenAPI document) throws on a struct
+// parameter declared `= default` (dotnet/runtime#133178, fixed after .NET 10.0.x).
 [GenerateSerializer, Immutable]
 public sealed record Datapath(
     DatapathKind Kind,
-    NicId? Nic = null,
-    int? VfIndex = null,
-    OperationId Claim = default,
-    SriovBlocker? Reason = null)
+    NicId? Nic,
+    int? VfIndex,
+    OperationId Claim,
+    SriovBlocker? Reason)
 {
-    public static readonly Datapath Off = new(DatapathKind.Off);
+    public static readonly Datapath Off = new(DatapathKind.Off, null, null, OperationId.None, null);
 
-    public static Datapath OnVf(NicId nic, int vfIndex, OperationId claim) => new(DatapathKind.Vf, nic, vfIndex, claim);
+    public static Datapath OnVf(NicId nic, int vfIndex, OperationId claim) => new(DatapathKind.Vf, nic, vfIndex, claim, null);
 
-    public static Datapath Synthetic(SriovBlocker? reason = null) => new(DatapathKind.Synthetic, Reason: reason);
+    public static Datapath Synthetic(SriovBlocker? reason = null) => new(DatapathKind.Synthetic, null, null, OperationId.None, reason);
 
-    public static Datapath Disconnected(SriovBlocker reason) => new(DatapathKind.Disconnected, Reason: reason);
+    public static Datapath Disconnected(SriovBlocker reason) => new(DatapathKind.Disconnected, null, null, OperationId.None, reason);
 
     public override string ToString() => Kind switch
     {

@@ -47,6 +47,7 @@ public sealed class MartenEventStore(IDocumentStore store) : IEventStore
         {
             throw new StreamVersionConflict(key, expectedVersion, ex);
         }
+        EventStoreMetrics.Appended(typeof(TEvent), data.Length);
         return expectedVersion + data.Length;
     }
 

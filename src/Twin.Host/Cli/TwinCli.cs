@@ -1,0 +1,216 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Twin.Host.Server;
+
+namespace Twin.Host.Cli;
+
+/// <summary>The options every client verb takes.</summary>
+internal sealed class GlobalOptions
+{
+    /// <summary>The environment variable naming the server (like <c>--server</c>).</summary>
+    public const string ServerVariable = "TWIN_SERVER";
+
+    public Option<string> Server { get; } = new("--server", "-s")
+    {
+        Description = $"The twin server's address [env {ServerVariable}; default {ServeSettings.DefaultUrl}]",
+        Recursive = true,
+        HelpName = "URL",
+    };
+
+    public Option<OutputFormat> Output { get; } = new("--output", "-o")
+    {
+        Description = "table (for people), json (the API's answer) or csv (for pipelines)",
+        Recursive = true,
+        DefaultValueFactory = _ => OutputFormat.Table,
+    };
+
+    public Option<string?> Operation { get; } = new("--operation")
+    {
+        Description = "Operation id of a command: retrying with the same id appends nothing twice",
+        Recursive = true,
+        HelpName = "ID",
+    };
+
+    public Option<string?> Actor { get; } = new("--actor")
+    {
+        Description = "Who acts, recorded with every event [default twin-cli/$USER]",
+        Recursive = true,
+        HelpName = "NAME",
+    };
+
+    public Option<int> Timeout { get; } = new("--timeout")
+    {
+        Description = "Seconds to wait for the server's answer",
+        Recursive = true,
+        DefaultValueFactory = _ => 120,
+        HelpName = "SECONDS",
+    };
+
+    public void AddTo(RootCommand root)
+    {
+        root.Add(Server);
+        root.Add(Output);
+        root.Add(Operation);
+        root.Add(Actor);
+        root.Add(Timeout);
+    }
+
+    public Uri ServerUri(ParseResult p)
+    {
+        var text = p.GetValue(Server) is { Length: > 0 } s ? s
+            : Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } e ? e : ServeSettings.DefaultUrl;
+        if (!text.Contains("://", StringComparison.Ordinal)) text = "http://" + text;
+        return Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new CliException(ExitCodes.Usage, $"twin: '{text}' is not a server address; use e.g. --server http://127.0.0.1:5077");
+    }
+}
+
+/// <summary>What a client verb's action works with.</summary>
+internal sealed record CliContext(CliConsole Console, TwinClient Client, Output Output);
+
+/// <summary>
+/// The <c>twin</c> command line: <c>twin serve</c> runs the server; every other verb is a client of its HTTP API
+/// (<c>--server</c> / <c>TWIN_SERVER</c>), with kubectl-like output (<c>-o table|json|csv</c>) and documented exit codes.
+/// </summary>
+public static class TwinCli
+{
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (see <see cref="ExitCodes"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole? console = null, CancellationToken ct = default)
+    {
+        console ??= CliConsole.FromSystemConsole();
+        var root = Build(console);
+        var parsed = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            // `twin serve` stops on Ctrl-C itself (the host's lifetime), cleanly; client verbs just end
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction and not HelpWithExitCodes)
+        {
+            foreach (var error in parsed.Errors) console.Fail($"twin: {error.Message}");
+            var verb = parsed.CommandResult.Command == root ? "twin" : "twin " + string.Join(' ', CommandPath(parsed.CommandResult.Command));
+            console.Fail($"      See `{verb} --help`.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return await parsed.InvokeAsync(configuration, ct);
+        }
+        catch (CliException e)
+        {
+            console.Fail(e.Message);
+            return e.ExitCode;
+        }
+    }
+
+    /// <summary>The whole command tree.</summary>
+    internal static RootCommand Build(CliConsole console)
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand(
+            "Twin: an event-sourced digital twin of an SR-IOV datacenter (hosts, chipsets, NIC PFs and their VF pools, virtual switches, VMs).\n"
+            + "`twin serve` runs the server (silo, HTTP API, dashboard); the other verbs are clients of its API.");
+        global.AddTo(root);
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
+
+        root.Add(Serve(console));
+        InventoryVerbs.AddTo(root, global, console);
+        NicVerbs.AddTo(root, global, console);
+        SwitchVerbs.AddTo(root, global, console);
+        VmVerbs.AddTo(root, global, console);
+        root.SetAction(p => root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error }));
+        return root;
+    }
+
+    /// <summary>Makes <paramref name="command"/> a client verb: its action gets a client of the server and the output.</summary>
+    internal static Command Client(this Command command, GlobalOptions global, CliConsole console,
+        Func<ParseResult, CliContext, CancellationToken, Task<int>> run)
+    {
+        command.SetAction(async (p, ct) =>
+        {
+            var server = global.ServerUri(p);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(Math.Max(1, p.GetValue(global.Timeout))) };
+            var client = new TwinClient(server, http, p.GetValue(global.Operation), p.GetValue(global.Actor));
+            try
+            {
+                return await run(p, new CliContext(console, client, new Output(console, p.GetValue(global.Output))), ct);
+            }
+            catch (CliException e)
+            {
+                console.Fail(e.Message);
+                return e.ExitCode;
+            }
+        });
+        return command;
+    }
+
+    private static Command Serve(CliConsole console)
+    {
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where the API and dashboard listen (semicolon-separated; loopback by default)",
+            DefaultValueFactory = _ => ServeSettings.DefaultUrl,
+            HelpName = "URL",
+        };
+        var data = new Option<string>("--data")
+        {
+            Description = "Folder of the embedded PostgreSQL cluster (created when missing)",
+            DefaultValueFactory = _ => ServeSettings.DefaultDataDirectory,
+            HelpName = "DIR",
+        };
+        var connection = new Option<string?>("--connection")
+        {
+            Description = $"Use this PostgreSQL server instead of the embedded one [env {Twin.Projections.Storage.EmbeddedPostgres.ConnectionStringVariable}]",
+            HelpName = "CONNECTION_STRING",
+        };
+        var siloPort = new Option<int?>("--silo-port") { Description = $"Orleans silo port [env {ServeSettings.SiloPortVariable}; default a free port]", HelpName = "PORT" };
+        var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Orleans gateway port [env {ServeSettings.GatewayPortVariable}; default a free port]", HelpName = "PORT" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log informational messages (silo, Marten, requests), not only warnings" };
+        var serve = new Command("serve",
+            "Runs the twin: an Orleans silo (localhost clustering), the event store on PostgreSQL (embedded and durable unless "
+            + "--connection is given), the HTTP API (OpenAPI at /openapi/v1.json), /metrics, /health and the dashboard. Ctrl-C stops it cleanly.")
+        {
+            urls, data, connection, siloPort, gatewayPort, verbose,
+        };
+        serve.SetAction((p, ct) => ServeCommand.RunAsync(new ServeSettings
+        {
+            Urls = p.GetValue(urls) ?? ServeSettings.DefaultUrl,
+            DataDirectory = p.GetValue(data) ?? ServeSettings.DefaultDataDirectory,
+            ConnectionString = p.GetValue(connection),
+            SiloPort = p.GetValue(siloPort) ?? EnvPort(ServeSettings.SiloPortVariable),
+            GatewayPort = p.GetValue(gatewayPort) ?? EnvPort(ServeSettings.GatewayPortVariable),
+            Verbose = p.GetValue(verbose),
+        }, console, ct));
+        return serve;
+    }
+
+    private static int? EnvPort(string variable) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), out var port) && port is > 0 and < 65536 ? port : null;
+
+    private static IEnumerable<string> CommandPath(Command command)
+    {
+        var path = new Stack<string>();
+        for (Symbol? s = command; s is Command c && s is not RootCommand; s = s.Parents.FirstOrDefault())
+            path.Push(c.Name);
+        return path;
+    }
+}
+
+/// <summary>The standard help, followed by the exit codes.</summary>
+internal sealed class HelpWithExitCodes(HelpAction inner) : SynchronousCommandLineAction
+{
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        inner.Invoke(parseResult);
+        parseResult.InvocationConfiguration.Output.WriteLine(ExitCodes.Help);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,85 @@
+// Shared helpers of the dashboard pages: API calls, escaping, the header, periodic refresh.
+"use strict";
+
+const Twin = (() => {
+  const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  const seg = (id) => encodeURIComponent(id);
+
+  async function api(path) {
+    const response = await fetch(path, { headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      let detail = `${response.status} ${response.statusText}`;
+      try {
+        const problem = await response.json();
+        detail = `${problem.title ?? detail}: ${problem.detail ?? ""}`;
+      } catch { /* not a problem document */ }
+      throw new Error(detail);
+    }
+    return response.json();
+  }
+
+  function header(active) {
+    const pages = [["index.html", "Inventory"], ["pools.html", "VF pools"], ["vm.html", "VM timeline"]];
+    const nav = pages.map(([href, label]) => `<a href="${href}" class="${href === active ? "active" : ""}">${label}</a>`).join("");
+    document.body.insertAdjacentHTML("afterbegin",
+      `<header><span class="brand">Twin</span><nav>${nav}</nav><span class="status" id="server-status">…</span></header>`);
+    api("/health/ready").then(
+      (r) => (document.getElementById("server-status").textContent = `server ${r.status.toLowerCase()}`),
+      (e) => (document.getElementById("server-status").textContent = `server: ${e.message}`));
+  }
+
+  function showError(error) {
+    const box = document.getElementById("error");
+    if (!box) return;
+    box.hidden = !error;
+    box.textContent = error ? `Cannot load from the twin server: ${error.message}` : "";
+  }
+
+  // Runs `load` now and every `seconds` (the page keeps following the twin); errors are shown, not thrown.
+  function every(seconds, load) {
+    const run = async () => {
+      try {
+        await load();
+        showError(null);
+      } catch (e) {
+        showError(e);
+      }
+    };
+    run();
+    return setInterval(run, seconds * 1000);
+  }
+
+  function datapathClass(d) {
+    if (!d) return "";
+    return { Vf: "vf", Synthetic: "synthetic", Disconnected: "disconnected" }[d.kind] ?? "muted";
+  }
+
+  function datapathText(d) {
+    if (!d) return "";
+    switch (d.kind) {
+      case "Vf": return `VF ${d.vfIndex} on ${d.nic}`;
+      case "Synthetic": return d.reason ? `synthetic (${d.reason})` : "synthetic";
+      case "Disconnected": return `disconnected (${d.reason})`;
+      default: return "off";
+    }
+  }
+
+  const pct = (part, whole) => (whole > 0 ? Math.round((100 * part) / whole) : 0);
+
+  function bar(part, whole) {
+    const p = pct(part, whole);
+    return `<div class="bar ${whole > 0 && part >= whole ? "full" : ""}" title="${part} of ${whole}"><span style="width:${p}%"></span></div>`;
+  }
+
+  function table(rows, columns, emptyText) {
+    const head = columns.map((c) => `<th class="${c.num ? "num" : ""}">${esc(c.title)}</th>`).join("");
+    const body = rows.length === 0
+      ? `<tr><td colspan="${columns.length}" class="empty">${esc(emptyText ?? "none")}</td></tr>`
+      : rows.map((r) => `<tr ${r.__attrs ?? ""}>${columns.map((c) => `<td class="${c.num ? "num" : ""} ${c.cls ? c.cls(r) : ""}" data-col="${c.key}">${c.html ? c.html(r) : esc(r[c.key])}</td>`).join("")}</tr>`).join("");
+    return `<thead><tr>${head}</tr></thead><tbody>${body}</tbody>`;
+  }
+
+  const time = (t) => new Date(t).toLocaleString();
+
+  return { api, esc, seg, header, every, datapathClass, datapathText, pct, bar, table, time };
+})();
