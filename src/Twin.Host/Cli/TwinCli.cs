@@ -121,6 +121,7 @@ public static class TwinCli
 
         root.Add(Serve(console));
         InventoryVerbs.AddTo(root, global, console);
+        ImportVerb.AddTo(root, global, console);
         NicVerbs.AddTo(root, global, console);
         SwitchVerbs.AddTo(root, global, console);
         VmVerbs.AddTo(root, global, console);
@@ -132,22 +133,26 @@ public static class TwinCli
     internal static Command Client(this Command command, GlobalOptions global, CliConsole console,
         Func<ParseResult, CliContext, CancellationToken, Task<int>> run)
     {
-        command.SetAction(async (p, ct) =>
-        {
-            var server = global.ServerUri(p);
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(Math.Max(1, p.GetValue(global.Timeout))) };
-            var client = new TwinClient(server, http, p.GetValue(global.Operation), p.GetValue(global.Actor));
-            try
-            {
-                return await run(p, new CliContext(console, client, new Output(console, p.GetValue(global.Output))), ct);
-            }
-            catch (CliException e)
-            {
-                console.Fail(e.Message);
-                return e.ExitCode;
-            }
-        });
+        command.SetAction((p, ct) => RunClientAsync(p, global, console, (c, token) => run(p, c, token), ct));
         return command;
+    }
+
+    /// <summary>Runs a client action with a client of the server the options name.</summary>
+    internal static async Task<int> RunClientAsync(ParseResult p, GlobalOptions global, CliConsole console,
+        Func<CliContext, CancellationToken, Task<int>> run, CancellationToken ct)
+    {
+        var server = global.ServerUri(p);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(Math.Max(1, p.GetValue(global.Timeout))) };
+        var client = new TwinClient(server, http, p.GetValue(global.Operation), p.GetValue(global.Actor));
+        try
+        {
+            return await run(new CliContext(console, client, new Output(console, p.GetValue(global.Output))), ct);
+        }
+        catch (CliException e)
+        {
+            console.Fail(e.Message);
+            return e.ExitCode;
+        }
     }
 
     private static Command Serve(CliConsole console)
