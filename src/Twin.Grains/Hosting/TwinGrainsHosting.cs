@@ -19,7 +19,7 @@ public static class TwinGrainsHosting
             TwinStore.Configure(opts, connectionString, schema);
             opts.Schema.For<ReminderRow>().Index(r => r.GrainId).Index(r => r.Hash);
         }).UseLightweightSessions();
-        silo.Services.TryAddSingleton<IEventStore, MartenEventStore>();
+        silo.Services.TryAddSingleton<IEventStore, GroupCommitEventStore>();
         silo.Services.TryAddSingleton<ISagaFaults, NoSagaFaults>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<IReminderTable, MartenReminderTable>();
