@@ -112,6 +112,41 @@ public sealed class PlatformBehaviourTests(TwinCluster fx)
     }
 
     [Fact]
+    public async Task On_hyper_v_a_waiting_vnic_whose_iov_weight_goes_to_zero_stops_waiting_and_the_freed_vf_goes_to_the_next_waiter()
+    {
+        var dc = await Build(fx.Grains, Platform.HyperV, vfs: 1, vms: 3);
+        await dc.StartInOrder(1, 2, 3); // vm2 then vm3 wait
+        var off = await dc.VmGrain(2).SetIovWeight("net0", 0, Context(NewOp("iov-off")));
+        Assert.True(off.Succeeded, off.Summary);
+        Assert.Equal(Datapath.Synthetic(), await dc.Datapath(2));
+        Assert.Equal([dc.Vnic(3)], (await dc.NicState(1)).Waiting.Select(w => w.Vnic));
+        Assert.Equal(VmOperationKind.None, (await dc.VmState(2)).Vnics.Single().PendingStep);
+
+        await dc.Stop(1);
+        await Eventually(async () => (await dc.Datapath(3)).Kind == DatapathKind.Vf, "vm3 gets the VF");
+        Assert.DoesNotContain((await EventLog.Stream(fx.Store, dc.Pf(1).Value)).Data<NicEvent.VfAllocated>(), a => a.Vnic == dc.Vnic(2));
+        await (await VfLedger.Read(fx.Store, dc.AllPfs)).AssertAgreesWith(dc);
+    }
+
+    [Fact]
+    public async Task On_hyper_v_a_waiting_vnic_whose_iov_weight_changes_is_served_by_its_new_weight_and_its_step_closes()
+    {
+        // vm2 (80) and vm3 (50) wait for vm1's VF; then vm2 lowers its weight to 10
+        var dc = await Build(fx.Grains, Platform.HyperV, vfs: 1, vms: 3, weights: vm => vm switch { 1 => 100, 2 => 80, _ => 50 });
+        await dc.StartInOrder(1, 2, 3);
+        var lowered = await dc.VmGrain(2).SetIovWeight("net0", 10, Context(NewOp("iov")));
+        Assert.False(lowered.Succeeded); // still no VF free: it keeps waiting
+        Assert.Equal(Datapath.Synthetic(SriovBlocker.VfPoolExhausted), await dc.Datapath(2));
+        Assert.Equal(VmOperationKind.None, (await dc.VmState(2)).Vnics.Single().PendingStep);
+        Assert.Equal(10, (await dc.NicState(1)).Waiting.Single(w => w.Vnic == dc.Vnic(2)).Weight);
+
+        await dc.Stop(1);
+        await Eventually(async () => (await dc.Datapath(3)).Kind == DatapathKind.Vf, "vm3 (50) is served before vm2 (now 10)");
+        Assert.Equal(DatapathKind.Synthetic, (await dc.Datapath(2)).Kind);
+        await (await VfLedger.Read(fx.Store, dc.AllPfs)).AssertAgreesWith(dc);
+    }
+
+    [Fact]
     public async Task On_vsphere_a_vm_finding_no_free_vf_fails_to_power_on_keeping_no_vf_no_interrupt_vectors_and_no_placement()
     {
         var dc = await Build(fx.Grains, Platform.VSphere, vfs: 1, vms: 2);
@@ -245,6 +280,51 @@ public sealed class PlatformBehaviourTests(TwinCluster fx)
         await Eventually(async () => (await dc.Datapath(1)).Kind == DatapathKind.Vf, "vm1 gets h2's VF");
         Assert.Equal(dc.Pf(2), (await dc.Datapath(1)).Nic);
         await dc.Settled();
+        await (await VfLedger.Read(fx.Store, dc.AllPfs)).AssertAgreesWith(dc);
+    }
+
+    [Fact]
+    public async Task A_migrated_vm_is_connected_to_the_destination_switch_and_a_later_start_takes_its_vf_from_the_destination_pf()
+    {
+        var dc = await Build(fx.Grains, Platform.Kvm, vfs: 2, vms: 1, hosts: 2);
+        await dc.StartInOrder(1);
+        Assert.True((await dc.Migrate(1, toHost: 2)).Succeeded);
+        Assert.DoesNotContain(dc.Vnic(1), (await dc.SwitchGrain(1).GetSnapshot())!.Ports);
+        Assert.Contains(dc.Vnic(1), (await dc.SwitchGrain(2).GetSnapshot())!.Ports);
+
+        await dc.Stop(1);
+        var restarted = await dc.Start(1);
+        Assert.True(restarted.Succeeded, restarted.Summary);
+        var vm = await dc.VmState(1);
+        Assert.Equal(dc.Host(2), vm.Host);
+        Assert.Equal(dc.Pf(2), vm.Vnics.Single().Datapath.Nic); // a VF of the host it runs on
+        Assert.Equal((0, 1), ((await dc.NicState(1)).Allocated, (await dc.NicState(2)).Allocated));
+        Assert.DoesNotContain(dc.Vnic(1), (await dc.SwitchGrain(1).GetSnapshot())!.Ports);
+
+        // and it can move on again, claiming on its next destination
+        Assert.True((await dc.Migrate(1, toHost: 1)).Succeeded);
+        Assert.Equal(dc.Pf(1), (await dc.Datapath(1)).Nic);
+        Assert.Equal((1, 0), ((await dc.NicState(1)).Allocated, (await dc.NicState(2)).Allocated));
+        await (await VfLedger.Read(fx.Store, dc.AllPfs)).AssertAgreesWith(dc);
+    }
+
+    [Fact]
+    public async Task On_hyper_v_a_vm_waiting_for_a_vf_stops_waiting_on_the_source_pf_when_it_migrates_away()
+    {
+        // vm1 holds h1's only VF, vm2 waits for it; h2's VF is free
+        var dc = await Build(fx.Grains, Platform.HyperV, vfs: 1, vms: 2, hosts: 2);
+        await dc.StartInOrder(1, 2);
+        var op = NewOp("migrate");
+        Assert.True((await dc.Migrate(2, toHost: 2, op)).Succeeded);
+        Assert.Equal(dc.Pf(2), (await dc.Datapath(2)).Nic);
+        Assert.Empty((await dc.NicState(1)).Waiting);
+
+        // h1's VF, freed later, is never handed to the VM that left
+        await dc.Stop(1);
+        await dc.Settled();
+        var h1 = await EventLog.Stream(fx.Store, dc.Pf(1).Value);
+        Assert.DoesNotContain(h1.Data<NicEvent.VfAllocated>(), a => a.Vnic == dc.Vnic(2));
+        Assert.Equal(0, (await dc.NicState(1)).Allocated);
         await (await VfLedger.Read(fx.Store, dc.AllPfs)).AssertAgreesWith(dc);
     }
 

@@ -145,6 +145,8 @@ public sealed class SagaFaultRecoveryTests(TwinCluster fx)
         Assert.Single((await EventLog.Stream(fx.Store, dc.Pf(2).Value)).Data<NicEvent.VfAllocated>());
         Assert.DoesNotContain((await dc.HostState(1)).Vms, p => p.Vm == dc.Vm(1));
         Assert.Contains((await dc.HostState(2)).Vms, p => p.Vm == dc.Vm(1));
+        Assert.DoesNotContain(dc.Vnic(1), (await dc.SwitchGrain(1).GetSnapshot())!.Ports);
+        Assert.Contains(dc.Vnic(1), (await dc.SwitchGrain(2).GetSnapshot())!.Ports);
         Assert.Empty(await Reconciliation.Run(dc.Port(NewOp("reconcile")), dc.AllPfs));
         await (await VfLedger.Read(fx.Store, dc.AllPfs)).AssertAgreesWith(dc);
     }
