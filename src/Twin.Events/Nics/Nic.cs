@@ -133,9 +133,14 @@ public sealed partial class Nic
                 s.QueuePairsUsed += x.QueuePairs;
                 break;
             case VfAllocationRejected x when x.Queued:
-                s.RemoveWaiter(x.Vnic);
-                s._waiting.Add(new VfWaiter(x.Vnic, x.IovWeight, x.QueuePairs, null, s._waitSequence++, x.Op));
+            {
+                var waiting = s._waiting.FindIndex(w => w.Vnic == x.Vnic);
+                if (waiting >= 0) // a changed request of a vNIC already waiting: new weight, same place in the queue
+                    s._waiting[waiting] = s._waiting[waiting] with { Weight = x.IovWeight, QueuePairs = x.QueuePairs, Op = x.Op };
+                else
+                    s._waiting.Add(new VfWaiter(x.Vnic, x.IovWeight, x.QueuePairs, null, s._waitSequence++, x.Op));
                 break;
+            }
             case VfReleased x:
                 s.QueuePairsUsed -= s.Pool.Release(x.VfIndex);
                 break;
