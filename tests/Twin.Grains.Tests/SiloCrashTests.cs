@@ -103,6 +103,7 @@ public sealed class SiloCrashTests(TwoSiloTwinCluster fx)
     {
         var dc = await Build(fx.Grains, Platform.HyperV, vfs: 1, vms: 2);
         await dc.StartInOrder(1, 2); // vm2 waits
+        await fx.PlaceOn(dc.VmGrain(2), fx.Cluster.Primary!); // the hand-over notice must reach it (a notice dying with vm2 is the next test)
         var op = NewOp("stop");
         await CutOff(dc.VmGrain(1), "Vm.CompleteStop", op, () => dc.Stop(1, op)); // VF already freed and handed to vm2
 

@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using Twin.Grains.Contracts;
 
 namespace Twin.Grains.Tests;
 
@@ -17,26 +18,33 @@ public sealed class TwoSiloTwinCluster : TwinCluster
     {
         if (Cluster.SecondarySilos.Count == 0)
         {
-            await Cluster.StartAdditionalSiloAsync();
-            await Cluster.WaitForLivenessToStabilizeAsync();
+            var started = await Cluster.StartAdditionalSiloAsync();
+            for (var i = 0; i < 400 && !(await Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).ContainsKey(started.SiloAddress); i++)
+                await Task.Delay(25); // until the cluster sees it as active
+            await Cluster.WaitForClusterManifestToStabilizeAsync(); // and can place grains on it
         }
         return Cluster.SecondarySilos[0];
     }
 
-    /// <summary>Moves a grain's activation to <paramref name="silo"/> (it reloads its stream there).</summary>
-    public async Task PlaceOn(IAddressable grain, SiloHandle silo)
+    /// <summary>Makes sure a VM grain is active on <paramref name="silo"/>, moving its activation there if it is
+    /// elsewhere (it reloads its stream there).</summary>
+    public async Task PlaceOn(IVmGrain grain, SiloHandle silo)
     {
-        await Cluster.MigrateAsync(grain, silo.SiloAddress);
-        Assert.True(Cluster.TryGetGrainContext(grain.GetGrainId(), out var context), $"{grain.GetGrainId()} is not active");
-        Assert.Equal(silo.SiloAddress, context.Address.SiloAddress);
+        await grain.GetSnapshot(); // activate it wherever placement puts it
+        if (SiloOf(grain) != silo.SiloAddress) // migrating to the silo it is on would wait for a deactivation that never comes
+            await Cluster.MigrateAsync(grain, silo.SiloAddress).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(silo.SiloAddress, SiloOf(grain));
     }
+
+    private SiloAddress? SiloOf(IAddressable grain) =>
+        Cluster.TryGetGrainContext(grain.GetGrainId(), out var context) ? context.Address.SiloAddress : null;
 
     private sealed class FastFailureDetection : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo) => silo.Configure<ClusterMembershipOptions>(o =>
         {
-            o.ProbeTimeout = TimeSpan.FromMilliseconds(500);
-            o.NumMissedProbesLimit = 1;
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 2;
             o.NumVotesForDeathDeclaration = 1;
             o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(1);
