@@ -47,6 +47,42 @@ public sealed class ConcurrencyTests(TwinCluster fx)
             Assert.All(dc.AllPfs, pf => Assert.Equal(VfsPerPf, ledger.Pfs[pf].Holders.Count)); // the freed VFs all went to waiters
     }
 
+    [Fact]
+    public async Task On_hyper_v_hundreds_of_concurrent_stops_and_iov_weight_changes_leave_every_waiter_a_running_vnic_that_wants_a_vf_and_no_free_vf_while_one_waits()
+    {
+        var dc = await Build(fx.Grains, Platform.HyperV, vfs: VfsPerPf, vms: 200, hosts: HostCount, spread: true);
+        Assert.All(await Task.WhenAll(dc.AllVms.Select(vm => dc.Start(vm))), o => Assert.True(o.Succeeded, o.Summary));
+
+        // a quarter stop, a quarter stop wanting a VF, a quarter change their weight, a quarter stop and start again
+        var random = new Random(1896463);
+        var weights = dc.AllVms.ToDictionary(vm => vm, _ => random.Next(1, 101));
+        var outcomes = await Task.WhenAll(dc.AllVms.Select(async vm => (vm % 4) switch
+        {
+            0 => await dc.Stop(vm),
+            1 => await dc.VmGrain(vm).SetIovWeight("net0", 0, Context(NewOp("iov-off"))),
+            2 => await dc.VmGrain(vm).SetIovWeight("net0", weights[vm], Context(NewOp("iov"))),
+            _ => await dc.Stop(vm) is { Succeeded: true } ? await dc.Start(vm) : throw new InvalidOperationException("stop refused"),
+        }));
+        Assert.All(outcomes.Where((_, i) => (i + 1) % 4 is 0 or 1 or 3), o => Assert.True(o.Succeeded, o.Summary));
+
+        await dc.Settled();
+        var ledger = await VfLedger.Read(fx.Store, dc.AllPfs);
+        await ledger.AssertAgreesWith(dc);
+        var vms = await Task.WhenAll(dc.AllVms.Select(dc.VmState));
+        foreach (var h in dc.AllHosts)
+        {
+            var nic = await dc.NicState(h);
+            var wanting = vms.Where(v => v.Host == dc.Host(h) && v.Status == VmStatus.Running && v.Vnics.Single().Spec.WantsVf)
+                .Select(v => new Twin.Events.Common.VnicRef(new Twin.Events.Common.VmId(v.Id), "net0")).ToHashSet();
+            var holders = nic.Holders.Select(s => s.Holder!.Value).ToHashSet();
+            Assert.Subset(wanting, holders); // only running VMs that want a VF hold one
+            Assert.Equal(wanting.Except(holders).OrderBy(v => v.Vm.Value), nic.Waiting.Select(w => w.Vnic).OrderBy(v => v.Vm.Value));
+            Assert.True(nic.Waiting.Count == 0 || nic.Free == 0, $"{nic.Id}: {nic.Free} VF(s) free while {nic.Waiting.Count} vNIC(s) wait");
+            Assert.All(nic.Waiting, w => Assert.Equal(vms.Single(v => v.Id == w.Vnic.Vm.Value).Vnics.Single().Spec.IovWeight, w.Weight));
+            Assert.All(vms.Where(v => v.Host == dc.Host(h) && v.Status == VmStatus.Running), v => Assert.Equal(VmOperationKind.None, v.Vnics.Single().PendingStep));
+        }
+    }
+
     /// <summary>Checks the log against the grains and against what each caller was told, and returns the log's view.</summary>
     private async Task<VfLedger> AssertAccountingAgrees(LiveDatacenter dc, Platform platform, Dictionary<int, SagaOutcome> told, IReadOnlySet<int> stopped)
     {
