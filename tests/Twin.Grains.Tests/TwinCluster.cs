@@ -32,12 +32,18 @@ public class TwinCluster : IAsyncLifetime
 
     protected virtual short Silos => 1;
 
+    /// <summary>Extra configuration of the test cluster (a subclass's own silo configurators).</summary>
+    protected virtual void Configure(TestClusterBuilder builder)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
         Postgres = await EmbeddedPostgres.StartThrowawayAsync(ct: TestContext.Current.CancellationToken);
         var builder = new TestClusterBuilder(Silos);
         builder.Properties[ConnectionKey] = Postgres.ConnectionString;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Configure(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Store = DocumentStore.For(o => TwinStore.Configure(o, Postgres.ConnectionString));

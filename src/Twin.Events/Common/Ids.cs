@@ -62,6 +62,11 @@ public readonly record struct NicId(string Value) : IStringId<NicId>
 public readonly record struct SwitchId(string Value) : IStringId<SwitchId>
 {
     public static SwitchId From(string value) => new(value);
+
+    /// <summary>The same switch on another host: switch ids are "host/name" by convention (a VM that migrates keeps its
+    /// vNIC on the switch of the same name on the destination). Ids not under <paramref name="from"/> are unchanged.</summary>
+    public SwitchId OnHost(HostId from, HostId to) =>
+        Value.StartsWith(from.Value + "/", StringComparison.Ordinal) ? new SwitchId(to.Value + Value[from.Value.Length..]) : this;
     public override string ToString() => Value;
 }
 

@@ -189,10 +189,16 @@ public sealed partial class Nic
         QueuePairsUsed += queuePairs;
     }
 
-    /// <summary><paramref name="vnic"/> got no VF and waits for one.</summary>
+    /// <summary><paramref name="vnic"/> got no VF and waits for one; a vNIC already waiting keeps its place in the
+    /// queue with its new weight and queue pairs.</summary>
     public void ApplyQueued(VnicRef vnic, int weight, int queuePairs, OperationId op)
     {
-        RemoveWaiter(vnic);
+        for (var i = 0; i < _waiting.Count; i++)
+        {
+            if (_waiting[i].Vnic != vnic) continue;
+            _waiting[i] = _waiting[i] with { Weight = weight, QueuePairs = queuePairs, Op = op };
+            return;
+        }
         _waiting.Add(new VfWaiter(vnic, weight, queuePairs, null, _waitSequence++, op));
     }
 

@@ -164,8 +164,10 @@ public static class NicDecider
             if (r.QueuePairs < 1) throw new DomainRuleViolated($"{r.Vnic} asks for {r.QueuePairs} queue pairs; at least 1");
         }
 
-        // idempotent: vNICs that already hold a VF here, or already wait for one, are done
-        var pending = c.Requests.Where(r => s.Pool.IndexHeldBy(r.Vnic) < 0 && !s.IsWaiting(r.Vnic)).ToList();
+        // idempotent: vNICs that already hold a VF here, or already wait for one with the same request, are done; a
+        // waiting vNIC that asks with another weight or queue-pair count is decided again (it keeps its place if it waits on)
+        var pending = c.Requests.Where(r => s.Pool.IndexHeldBy(r.Vnic) < 0
+            && !s.Waiting.Any(w => w.Vnic == r.Vnic && w.Weight == r.IovWeight && w.QueuePairs == r.QueuePairs)).ToList();
         if (pending.Count == 0) return [];
 
         var blocker = NicRules.PoolBlocker(s);

@@ -22,6 +22,8 @@ public static class MigrationSaga
     {
         var dest = await port.GetHost(destination) ?? throw new DomainRuleViolated($"destination host {destination} is not registered");
         var vm = await port.GetVm(vmId) ?? throw new DomainRuleViolated($"VM {vmId} is not defined");
+        if (vm.Host == destination && vm.Status == VmStatus.Running && vm.PendingKind == VmOperationKind.None)
+            return SagaOutcome.Done($"VM {vmId} already runs on {destination}", port.Operation); // e.g. a retry of a finished move
         if (dest.Platform != vm.Platform)
             throw new DomainRuleViolated($"VM {vmId} runs on {vm.Platform}; {destination} is {dest.Platform}: no live migration across platforms");
         var begun = await port.Vm(new VmCommand.BeginMigration(vmId, destination, port.Operation, port.Now));
@@ -79,19 +81,32 @@ public static class MigrationSaga
             return await Abort(port, current, $"the move failed before the switch-over: {ex.Message}");
         }
 
-        // 3. switch over: the VM runs on the destination with what it claimed there
-        var moved = await port.Vm(new VmCommand.CompleteMigration(vmId, op, port.Now));
+        // 3. the VM leaves the source. Done before the switch-over, while the migration is still open, so a resumed saga
+        //    redoes these idempotent steps instead of skipping them: its ports move to the destination's switches, a
+        //    vNIC still waiting for a VF on the source stops waiting there (and gives back one handed to it meanwhile;
+        //    the VFs it holds there are freed by claim after the move), and the source frees its placement.
         foreach (var v in vm.Vnics)
         {
-            await port.Switch(new SwitchCommand.DisconnectPort(v.Spec.Switch, new VnicRef(vmId, v.Spec.Name), port.Now));
-            await port.Switch(new SwitchCommand.ConnectPort(OnHost(v.Spec.Switch, source, destination), new VnicRef(vmId, v.Spec.Name), port.Now));
+            var me = new VnicRef(vmId, v.Spec.Name);
+            if (v.Spec.WantsVf && !vm.SourceVfs.Any(h => h.Vnic == v.Spec.Name) && await port.GetSwitch(v.Spec.Switch) is { BoundNic: { } bound })
+            {
+                var withdrawn = await port.Nic(new NicCommand.ReleaseVf(bound, me, OperationId.None, op, port.Now));
+                await VmSagas.Propagate(port, bound, withdrawn.Events, vmId, SriovBlocker.VfPoolExhausted);
+            }
+            await port.Switch(new SwitchCommand.DisconnectPort(v.Spec.Switch, me, port.Now));
+            await port.Switch(new SwitchCommand.ConnectPort(OnHost(v.Spec.Switch, source, destination), me, port.Now));
         }
-        return await ReleaseSource(port, moved.Snapshot, source);
+        await port.Host(new HostCommand.ReleaseInterruptVectors(source, vmId, op, port.Now));
+        await port.Host(new HostCommand.RemoveVm(source, vmId, op, port.Now));
+
+        // 4. switch over: the VM runs on the destination with what it claimed there
+        var moved = await port.Vm(new VmCommand.CompleteMigration(vmId, op, port.Now));
+        return await ReleaseSource(port, moved.Snapshot);
     }
 
-    /// <summary>4. Frees what the VM held on the source: each VF by its own claim (so a claim made later by anyone
-    /// else is never touched), the interrupt vectors and the placement.</summary>
-    private static async ValueTask<SagaOutcome> ReleaseSource(ITwinPort port, VmSnapshot vm, HostId? sourceHost = null)
+    /// <summary>5. Frees the VFs the VM held on the source, each by its own claim (so a claim made later by anyone
+    /// else is never touched), recording each release (a resumed saga continues with the ones left).</summary>
+    private static async ValueTask<SagaOutcome> ReleaseSource(ITwinPort port, VmSnapshot vm)
     {
         var op = port.Operation;
         var vmId = new VmId(vm.Id);
@@ -100,12 +115,6 @@ public static class MigrationSaga
             var released = await port.Nic(new NicCommand.ReleaseVf(held.Nic, new VnicRef(vmId, held.Vnic), held.Claim, op, port.Now));
             await VmSagas.Propagate(port, held.Nic, released.Events, vmId, SriovBlocker.VfPoolExhausted);
             await port.Vm(new VmCommand.RecordSourceRelease(vmId, held.Vnic, op, port.Now));
-        }
-        var source = sourceHost ?? (vm.SourceVfs.Count > 0 ? (await port.GetNic(vm.SourceVfs[0].Nic))?.Host : null);
-        if (source is { } s && s != vm.Host)
-        {
-            await port.Host(new HostCommand.ReleaseInterruptVectors(s, vmId, op, port.Now));
-            await port.Host(new HostCommand.RemoveVm(s, vmId, op, port.Now));
         }
         await VmSagas.SyncInterruptVectors(port, vmId);
         var after = await port.GetVm(vmId);
@@ -136,6 +145,5 @@ public static class MigrationSaga
     }
 
     /// <summary>The same switch on another host: switch ids are "host/name" by convention.</summary>
-    public static SwitchId OnHost(SwitchId sw, HostId from, HostId to) =>
-        sw.Value.StartsWith(from.Value + "/", StringComparison.Ordinal) ? new SwitchId(to.Value + sw.Value[from.Value.Length..]) : sw;
+    public static SwitchId OnHost(SwitchId sw, HostId from, HostId to) => sw.OnHost(from, to);
 }

@@ -172,9 +172,17 @@ public static class VmSagas
                 var released = await port.Nic(new NicCommand.ReleaseVf(held, new VnicRef(vmId, vnicName), vnic.Datapath.Claim, op, port.Now));
                 await Propagate(port, held, released.Events, vmId, SriovBlocker.VfPoolExhausted);
             }
+            else if (await port.GetSwitch(vnic.Spec.Switch) is { BoundNic: { } bound })
+            {
+                // it held no VF: it stops waiting for one (and gives back one handed to it that it has not heard of yet)
+                var withdrawn = await port.Nic(new NicCommand.ReleaseVf(bound, new VnicRef(vmId, vnicName), OperationId.None, op, port.Now));
+                await Propagate(port, bound, withdrawn.Events, vmId, SriovBlocker.VfPoolExhausted);
+            }
             await port.Vm(new VmCommand.RecordDatapath(vmId, vnicName, Datapath.Synthetic(), op, port.Now));
             await SyncInterruptVectors(port, vmId);
-            return SagaOutcome.Done($"{vmId}/{vnicName} gave its VF back and runs synthetic", op);
+            return SagaOutcome.Done(vnic.Datapath.Nic is null
+                ? $"{vmId}/{vnicName} no longer waits for a VF and runs synthetic"
+                : $"{vmId}/{vnicName} gave its VF back and runs synthetic", op);
         }
 
         var rules = PlatformRules.For(vm.Platform);

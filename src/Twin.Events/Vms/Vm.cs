@@ -95,9 +95,10 @@ public sealed partial class Vm
                 break;
             case IovWeightChanged x when s.Find(x.Name) is { } v:
                 v.Spec = v.Spec with { IovWeight = x.To };
+                // a running vNIC that stops wanting a VF gives back the one it holds, or stops waiting for one
                 if (s.Status == VmStatus.Running)
                     v.PendingStep = x.To > 0 && v.Datapath.Kind != DatapathKind.Vf ? (x.Op, VmOperationKind.AssignVf)
-                        : x.To == 0 && v.Datapath.Kind == DatapathKind.Vf ? (x.Op, VmOperationKind.ReleaseVf)
+                        : x.To == 0 && (v.Datapath.Kind == DatapathKind.Vf || x.From > 0 && v.Datapath.Kind == DatapathKind.Synthetic) ? (x.Op, VmOperationKind.ReleaseVf)
                         : null;
                 break;
             case VfRequested x when s.Find(x.Name) is { } v:
@@ -107,8 +108,7 @@ public sealed partial class Vm
                 (s.Status, s.PendingOp, s.PendingKind) = (VmStatus.Starting, x.Op, VmOperationKind.Start);
                 break;
             case VnicDatapathChanged x when s.Find(x.Name) is { } v:
-                v.Datapath = x.To;
-                v.Since = x.At;
+                if (v.Datapath != x.To) (v.Datapath, v.Since) = (x.To, x.At); // From == To only closes the step
                 if (v.PendingStep is { } step && step.Op == x.Op) v.PendingStep = null;
                 break;
             case VmStarted x:
@@ -137,6 +137,7 @@ public sealed partial class Vm
                 (s.PendingOp, s.PendingKind) = s.SourceVfs.Count > 0 ? (x.Op, VmOperationKind.ReleaseSourceVfs) : (default, VmOperationKind.None);
                 foreach (var v in s._vnics)
                 {
+                    v.Spec = v.Spec with { Switch = v.Spec.Switch.OnHost(x.From, x.To) };
                     v.Datapath = v.DestinationClaim ?? (v.Spec.WantsVf ? Datapath.Synthetic(SriovBlocker.NoVfOnDestination) : Datapath.Synthetic());
                     v.Since = x.At;
                     v.DestinationClaim = null;

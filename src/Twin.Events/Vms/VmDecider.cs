@@ -49,6 +49,7 @@ public static class VmDecider
 
         (RecordDatapath c, _) => Record(c, s),
 
+        (BeginMigration c, VmStatus.Running) when s.PendingKind == VmOperationKind.ReleaseSourceVfs && s.PendingOp == c.Op => [], // a retry resumes it
         (BeginMigration c, VmStatus.Running) when s.PendingKind == VmOperationKind.ReleaseSourceVfs => Busy(s, c.Op),
         (BeginMigration c, VmStatus.Running) => BeginMigration(c, s),
         (BeginMigration c, VmStatus.Migrating) when s.PendingOp == c.Op => [],
@@ -103,7 +104,9 @@ public static class VmDecider
     private static VmEvent[] Record(RecordDatapath c, Vm s)
     {
         var v = s.Find(c.Name) ?? throw new DomainRuleViolated($"VM {s.Id} has no vNIC '{c.Name}'");
-        if (v.Datapath == c.Datapath) return [];
+        if (v.Datapath == c.Datapath)
+            // unchanged: nothing to record, unless it is the outcome of this vNIC's open step, which it closes
+            return v.PendingStep?.Op == c.Op ? [new VnicDatapathChanged(s.Id, c.Name, v.Datapath, c.Datapath, c.Op, c.At)] : [];
         if (s.Status is VmStatus.Off && c.Datapath.Kind != DatapathKind.Off)
             throw new DomainRuleViolated($"VM {s.Id} is off; its vNIC '{c.Name}' cannot be on {c.Datapath}");
         if (c.Datapath.Kind == DatapathKind.Vf && (c.Datapath.Nic is null || c.Datapath.VfIndex is null))

@@ -116,4 +116,18 @@ public sealed class AllocateVfTests
     public void Under_the_default_policy_nobody_is_preempted() =>
         Spec.Given(Pool(Platform.HyperV, 1).With(Held(0, 1, weight: 1))).When(Ask(Op2, Wants(2, weight: 100)))
             .Then(new VfAllocationRejected(Pf, Vnic(2), SriovBlocker.VfPoolExhausted, 0, 1, true, 100, 1, Op2, T1));
+
+    [Fact]
+    public void On_hyper_v_a_waiting_vnic_asking_again_with_another_weight_waits_with_the_new_weight_in_the_same_place()
+    {
+        var history = Pool(Platform.HyperV, 1).With(Held(0, 1),
+            new VfAllocationRejected(Pf, Vnic(2), SriovBlocker.VfPoolExhausted, 0, 1, true, 80, 1, Op1, T0),
+            new VfAllocationRejected(Pf, Vnic(3), SriovBlocker.VfPoolExhausted, 0, 1, true, 50, 1, Op1, T0));
+        var events = Spec.Given(history).When(Ask(Op2, Wants(2, weight: 10))).ThenEvents();
+        Assert.Equal([new VfAllocationRejected(Pf, Vnic(2), SriovBlocker.VfPoolExhausted, 0, 1, true, 10, 1, Op2, T1)], events);
+        var state = Spec.Given(history.With(events)).State;
+        Assert.Equal([(Vnic(2), 10), (Vnic(3), 50)], state.Waiting.Select(w => (w.Vnic, w.Weight)));
+        Assert.Equal(Vnic(3), state.NextWaiter()!.Value.Vnic); // served by its new weight
+        Spec.Given(history.With(events)).When(Ask(Op2, Wants(2, weight: 10))).ThenNothing(); // the same request again is a no-op
+    }
 }

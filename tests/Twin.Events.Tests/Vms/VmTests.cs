@@ -116,4 +116,47 @@ public sealed class VmTests
         Assert.Equal(VmStatus.Off, s.Status);
         Assert.Empty(s.HeldVfs());
     }
+
+    [Fact]
+    public void A_waiting_vnic_whose_iov_weight_goes_to_zero_opens_a_step_to_stop_waiting()
+    {
+        VmEvent[] waiting =
+        [
+            Defined(Platform.HyperV), new VmStartRequested(Vm1, Host7, Op1, T0),
+            new VnicDatapathChanged(Vm1, "net0", Datapath.Off, Datapath.Synthetic(SriovBlocker.VfPoolExhausted), Op1, T0), new VmStarted(Vm1, Host7, Op1, T0),
+        ];
+        var s = Spec.Given([.. waiting, new IovWeightChanged(Vm1, "net0", 100, 0, Op2, T1)]).State;
+        Assert.Equal((Op2, VmOperationKind.ReleaseVf), s.Vnics[0].PendingStep);
+    }
+
+    [Fact]
+    public void Recording_an_unchanged_datapath_as_the_outcome_of_an_open_step_closes_the_step_and_keeps_its_since()
+    {
+        var history = Running(Platform.HyperV, iovWeight: 80, onVf: false).Append(new IovWeightChanged(Vm1, "net0", 80, 10, Op2, T1)).ToArray();
+        var closing = Spec.Given(history).When(new RecordDatapath(Vm1, "net0", Datapath.Synthetic(), Op2, T2)).ThenEvents();
+        Assert.Equal([new VnicDatapathChanged(Vm1, "net0", Datapath.Synthetic(), Datapath.Synthetic(), Op2, T2)], closing);
+        var s = Spec.Given([.. history, .. closing]).State;
+        Assert.Null(s.Vnics[0].PendingStep);
+        Assert.Equal(T0, s.Vnics[0].Since);
+        Spec.Given([.. history, .. closing]).When(new RecordDatapath(Vm1, "net0", Datapath.Synthetic(), Op2, T2)).ThenNothing();
+    }
+
+    [Fact]
+    public void A_migrated_vm_moves_its_vnics_to_the_switch_of_the_same_name_on_the_destination()
+    {
+        var s = Spec.Given([.. Running(Platform.Kvm), new VmMigrationStarted(Vm1, Host7, Host8, ValueList<VfHolding>.Empty, Op2, T1), new VmMigrated(Vm1, Host7, Host8, Op2, T2)]).State;
+        Assert.Equal(new SwitchId("host-08/external"), s.Vnics[0].Spec.Switch);
+    }
+
+    [Fact]
+    public void Retrying_a_migration_after_its_switch_over_resumes_it_and_another_operation_waits()
+    {
+        var moved = Running(Platform.Kvm).Concat(new VmEvent[]
+        {
+            new VmMigrationStarted(Vm1, Host7, Host8, ValueList.Of(new VfHolding("net0", Pf, 3, Op1)), Op2, T1),
+            new VmMigrated(Vm1, Host7, Host8, Op2, T2),
+        }).ToArray();
+        Spec.Given(moved).When(new BeginMigration(Vm1, Host8, Op2, T2)).ThenNothing();
+        Spec.Given(moved).When(new BeginMigration(Vm1, Host7, Op3, T2)).ThenThrows<DomainRuleViolated>();
+    }
 }

@@ -106,4 +106,53 @@ public sealed class MigrationSagaTests
         Assert.Single(twin.Log, e => e.Event is NicEvent.VfReleased r && r.Nic == Pf(1));
         twin.AssertConsistent();
     }
+
+    [Fact]
+    public void On_hyper_v_a_vm_waiting_for_a_vf_stops_waiting_on_the_source_pf_when_it_migrates()
+    {
+        var twin = Seed(Build(Platform.HyperV, vfs: 1, vms: 2, hosts: 2));
+        twin.Start(1);
+        twin.Start(2);
+        Assert.Single(twin.Nic(Pf(1))!.Waiting);
+        Assert.True(Migrate(twin, 2, toHost: 2).Succeeded);
+        Assert.Empty(twin.Nic(Pf(1))!.Waiting);
+        Assert.Equal(Pf(2), twin.Datapath(2).Nic);
+        twin.Stop(1);
+        Assert.DoesNotContain(twin.Log, e => e.Event is NicEvent.VfAllocated a && a.Nic == Pf(1) && a.Vnic.Vm == Vm(2));
+        twin.AssertConsistent();
+    }
+
+    [Fact]
+    public void A_migrated_vm_is_on_the_destination_switch_and_restarting_it_takes_a_vf_of_its_new_host()
+    {
+        var twin = Seed(Build(Platform.Kvm, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        Assert.True(Migrate(twin, 1, toHost: 2).Succeeded);
+        Assert.Equal(Ext(2), twin.Vm(Vm(1))!.Vnics.Single().Spec.Switch);
+        Assert.DoesNotContain(twin.Switch(Ext(1))!.Ports, p => p.Vm == Vm(1));
+        Assert.DoesNotContain(twin.Host(Host(1))!.Vms, p => p.Vm == Vm(1));
+        twin.Stop(1);
+        Assert.True(twin.Start(1).Succeeded);
+        Assert.Equal(Pf(2), twin.Datapath(1).Nic);
+        Assert.Equal((0, 1), (twin.Nic(Pf(1))!.Allocated, twin.Nic(Pf(2))!.Allocated));
+        twin.AssertConsistent();
+    }
+
+    [Fact]
+    public void Migrating_again_with_the_same_operation_after_the_switch_over_finishes_the_move_and_after_it_is_a_no_op()
+    {
+        var twin = Seed(Build(Platform.Kvm, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        var op = new OperationId("migrate-retry");
+        twin.Execute(new VmCommand.BeginMigration(Vm(1), Host(2), op, T0), op);
+        twin.Execute(new NicCommand.AllocateVfs(Pf(2), [new VfRequest(new VnicRef(Vm(1), "net0"))], op, T0), op);
+        twin.Execute(new VmCommand.RecordDestinationClaim(Vm(1), "net0", Datapath.OnVf(Pf(2), 0, op), op, T0), op);
+        twin.Execute(new VmCommand.CompleteMigration(Vm(1), op, T0), op);
+        Assert.True(twin.Run(op, T0, p => MigrationSaga.Migrate(p, Vm(1), Host(2))).Succeeded);
+        Assert.Equal((0, 1), (twin.Nic(Pf(1))!.Allocated, twin.Nic(Pf(2))!.Allocated));
+        var count = twin.Log.Count;
+        Assert.True(twin.Run(op, T0, p => MigrationSaga.Migrate(p, Vm(1), Host(2))).Succeeded);
+        Assert.Equal(count, twin.Log.Count);
+        twin.AssertConsistent();
+    }
 }

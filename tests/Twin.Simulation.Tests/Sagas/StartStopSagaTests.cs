@@ -131,4 +131,33 @@ public sealed class StartStopSagaTests
         Assert.Equal(0, twin.Nic(Pf(1))!.Allocated);
         twin.AssertConsistent();
     }
+
+    [Fact]
+    public void On_hyper_v_a_waiting_vnic_set_to_iov_weight_zero_stops_waiting_and_the_next_waiter_gets_the_freed_vf()
+    {
+        var twin = Seed(Build(Platform.HyperV, vfs: 1, vms: 3));
+        for (var vm = 1; vm <= 3; vm++) twin.Start(vm);
+        Assert.True(twin.Run(NextOp("iov"), T0, p => VmSagas.SetIovWeight(p, Vm(2), "net0", 0)).Succeeded);
+        Assert.Equal(Datapath.Synthetic(), twin.Datapath(2));
+        Assert.Equal([new VnicRef(Vm(3), "net0")], twin.Nic(Pf(1))!.Waiting.Select(w => w.Vnic));
+        Assert.Equal(VmOperationKind.None, twin.Vm(Vm(2))!.Vnics.Single().PendingStep);
+        twin.Stop(1);
+        Assert.Equal(DatapathKind.Vf, twin.Datapath(3).Kind);
+        twin.AssertConsistent();
+    }
+
+    [Fact]
+    public void On_hyper_v_a_waiting_vnic_that_changes_its_weight_waits_with_the_new_one_and_its_step_closes()
+    {
+        var twin = Seed(Build(Platform.HyperV, vfs: 1, vms: 3));
+        for (var vm = 1; vm <= 3; vm++) twin.Start(vm);
+        twin.Run(NextOp("iov"), T0, p => VmSagas.SetIovWeight(p, Vm(3), "net0", 50));
+        Assert.False(twin.Run(NextOp("iov"), T0, p => VmSagas.SetIovWeight(p, Vm(2), "net0", 10)).Succeeded);
+        Assert.Equal(VmOperationKind.None, twin.Vm(Vm(2))!.Vnics.Single().PendingStep);
+        Assert.Equal([10, 50], twin.Nic(Pf(1))!.Waiting.Select(w => w.Weight));
+        twin.Stop(1);
+        Assert.Equal(DatapathKind.Vf, twin.Datapath(3).Kind); // 50 beats 10
+        Assert.Equal(DatapathKind.Synthetic, twin.Datapath(2).Kind);
+        twin.AssertConsistent();
+    }
 }
