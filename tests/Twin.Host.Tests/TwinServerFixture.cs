@@ -22,11 +22,37 @@ public class TwinServerFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Postgres = await EmbeddedPostgres.StartThrowawayAsync(ct: TestContext.Current.CancellationToken);
-        App = TwinServer.Build(new ServeSettings { Urls = "http://127.0.0.1:0", MaxRequestBytes = 64 * 1024 },
+        App = TwinServer.Build(Settings() with { MaxRequestBytes = 64 * 1024 },
             new TwinServerInfo(Postgres.ConnectionString, $"throwaway PostgreSQL on 127.0.0.1:{Postgres.Port}", "localhost clustering", DateTimeOffset.UtcNow));
         await TwinServer.StartAsync(App, TestContext.Current.CancellationToken);
         BaseAddress = new Uri(TwinServer.Addresses(App).Single().TrimEnd('/') + "/");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Http = Client(BaseAddress);
+    }
+
+    /// <summary>The write token of every server the tests start (in this process and as child processes, which
+    /// inherit it through <c>TWIN_TOKEN</c>), so the CLI run in this process sends it too.</summary>
+    public static string WriteToken => Environment.GetEnvironmentVariable(ApiTokens.WriteVariable)!;
+
+    /// <summary>The read-only token of the same servers.</summary>
+    public static string ReadToken => Environment.GetEnvironmentVariable(ApiTokens.ReadVariable)!;
+
+    /// <summary>Before any test: fresh tokens in this process's environment.</summary>
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void InitTokens()
+    {
+        Environment.SetEnvironmentVariable(ApiTokens.WriteVariable, ApiTokens.Generate());
+        Environment.SetEnvironmentVariable(ApiTokens.ReadVariable, ApiTokens.Generate());
+    }
+
+    /// <summary>Settings of an in-process test server: any free loopback port, the tests' tokens.</summary>
+    public static ServeSettings Settings() => new() { Urls = "http://127.0.0.1:0", WriteToken = WriteToken, ReadToken = ReadToken };
+
+    /// <summary>A client of <paramref name="baseAddress"/> sending <paramref name="token"/> (the write token by default).</summary>
+    public static HttpClient Client(Uri baseAddress, string? token = null)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token ?? WriteToken);
+        return http;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,8 +1,12 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Twin.Grains.Clustering;
 using Twin.Grains.Persistence;
 using Twin.Grains.Sagas;
+using Twin.Grains.Simulation;
 using Twin.Projections;
 
 namespace Twin.Grains.Hosting;
@@ -11,19 +15,60 @@ namespace Twin.Grains.Hosting;
 public static class TwinGrainsHosting
 {
     /// <summary>Marten (Twin's store configuration) on <paramref name="connectionString"/>, the event-store adapter,
-    /// durable reminders in the same database, a clock and (unless a test registered its own) no saga faults.</summary>
-    public static ISiloBuilder AddTwinGrains(this ISiloBuilder silo, string connectionString, string schema = TwinStore.DefaultSchema)
+    /// durable reminders in the same database, a clock and (unless a test registered its own) no saga faults.
+    /// <paramref name="manageSchema"/> false: the silo never changes the database schema (production mode, where an
+    /// administrator migrates it with <see cref="ConfigureStore"/>'s objects and the silo's role may not).</summary>
+    public static ISiloBuilder AddTwinGrains(this ISiloBuilder silo, string connectionString, string schema = TwinStore.DefaultSchema, bool manageSchema = true)
     {
         silo.Services.AddMarten(opts =>
         {
-            TwinStore.Configure(opts, connectionString, schema);
-            opts.Schema.For<ReminderRow>().Index(r => r.GrainId).Index(r => r.Hash);
+            ConfigureStore(opts, connectionString, schema);
+            if (!manageSchema) opts.AutoCreateSchemaObjects = JasperFx.AutoCreate.None;
         }).UseLightweightSessions();
         silo.Services.TryAddSingleton<IEventStore, GroupCommitEventStore>();
         silo.Services.TryAddSingleton<ISagaFaults, NoSagaFaults>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<IReminderTable, MartenReminderTable>();
         silo.AddReminders();
+        silo.AddPlacementDirector<SiloKeyPlacement, SiloKeyPlacementDirector>();
+        return silo;
+    }
+
+    /// <summary>The whole database Twin needs: the event store and its documents (<see cref="TwinStore"/>), the
+    /// reminder rows, and the cluster membership tables. The silo and the administrator's migration use the same.</summary>
+    public static StoreOptions ConfigureStore(StoreOptions opts, string connectionString, string schema = TwinStore.DefaultSchema)
+    {
+        TwinStore.Configure(opts, connectionString, schema);
+        opts.Schema.For<ReminderRow>().Index(r => r.GrainId).Index(r => r.Hash);
+        MembershipSchema.AddTo(opts, schema);
+        return opts;
+    }
+
+    /// <summary>Cluster membership in PostgreSQL (<see cref="PostgresMembershipTable"/>): silos started with the same
+    /// <paramref name="clusterId"/> on the same database form one cluster. <paramref name="advertisedAddress"/> is the
+    /// address other silos reach this one at.</summary>
+    public static ISiloBuilder UsePostgresClustering(this ISiloBuilder silo, string connectionString, System.Net.IPAddress advertisedAddress,
+        int siloPort, int gatewayPort, string clusterId = "twin", string serviceId = "twin", string schema = TwinStore.DefaultSchema)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = clusterId;
+            o.ServiceId = serviceId;
+        });
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.AdvertisedIPAddress = advertisedAddress;
+            o.SiloPort = siloPort;
+            o.GatewayPort = gatewayPort;
+            if (!System.Net.IPAddress.IsLoopback(advertisedAddress))
+            {
+                // in a container the advertised address is the container's; listening on every interface reaches it
+                o.SiloListeningEndpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Any, siloPort);
+                o.GatewayListeningEndpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Any, gatewayPort);
+            }
+        });
+        silo.Services.AddSingleton<IMembershipTable>(sp =>
+            new PostgresMembershipTable(connectionString, schema, sp.GetRequiredService<IOptions<ClusterOptions>>()));
         return silo;
     }
 }

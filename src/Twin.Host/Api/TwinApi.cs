@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Twin.Events.Common;
 using Twin.Events.Inventory;
 using Twin.Events.Vms;
+using Twin.Grains.Simulation;
 using Twin.Grains.UseCases;
 using Twin.Host.Metrics;
 using Twin.Host.Server;
@@ -116,6 +117,12 @@ internal static class TwinApi
         // ---------------- operations ----------------
         api.MapPost("/reconcile", (IMediator m, HttpContext h, CancellationToken ct) => m.Send(WithContext(h, new Reconcile()), ct))
             .WithName("Reconcile").WithSummary("Finds VFs held by vNICs that cannot use them and frees each exactly once");
+        api.MapPost("/resume", (IMediator m, HttpContext h, CancellationToken ct) => m.Send(WithContext(h, new ResumeOpenSagas()), ct))
+            .WithName("ResumeOpenSagas").WithSummary("Finishes or compensates every open saga now (after an outage), instead of waiting for its reminder");
+
+        // ---------------- simulation ----------------
+        api.MapPost("/simulations/sweep", (IMediator m, HttpContext h, SweepSpec body, CancellationToken ct) => m.Send(WithContext(h, new RunSweep(body)), ct))
+            .WithName("RunSweep").WithSummary("Simulates many replications and variants across the cluster's silos; P50/P95 bands per variant");
     }
 
     /// <summary>A path id as the client meant it (clients URL-encode the slashes of NIC and switch ids).</summary>

@@ -21,10 +21,31 @@ public static class TwinJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.Converters.Add(new StrictEnumConverterFactory());
+        options.Converters.Add(new FiniteDoubleConverter());
         options.NumberHandling = JsonNumberHandling.Strict;
         options.RespectRequiredConstructorParameters = true;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         return options;
+    }
+}
+
+/// <summary>A double that is not a number (a band of no values, a rate over nothing) is written as null, which JSON can
+/// carry, and read back as NaN; anything but a number or null is refused.</summary>
+public sealed class FiniteDoubleConverter : JsonConverter<double>
+{
+    public override bool HandleNull => true;
+
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.Number => reader.GetDouble(),
+        JsonTokenType.Null => double.NaN,
+        _ => throw new JsonException($"{reader.TokenType.ToString().ToLowerInvariant()} is not a number"),
+    };
+
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+    {
+        if (double.IsFinite(value)) writer.WriteNumberValue(value);
+        else writer.WriteNullValue();
     }
 }

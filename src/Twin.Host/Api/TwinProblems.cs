@@ -14,7 +14,7 @@ namespace Twin.Host.Api;
 /// when PostgreSQL or the silo does not answer. Each says what happened and what a person can do about it; the
 /// <c>code</c> extension is stable for programs.
 /// </summary>
-internal sealed class TwinProblems(IProblemDetailsService problems, ILogger<TwinProblems> logger, TwinServerInfo server) : IExceptionHandler
+internal sealed partial class TwinProblems(IProblemDetailsService problems, ILogger<TwinProblems> logger, TwinServerInfo server) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -103,7 +103,19 @@ internal sealed class TwinProblems(IProblemDetailsService problems, ILogger<Twin
 
     internal static bool IsStorageDown(Exception e) =>
         Chain(e).Any(x => x is SocketException || x is Npgsql.NpgsqlException and not Npgsql.PostgresException
-                          || x.GetType().GetProperty("ExceptionType")?.GetValue(x) is string t && (t.Contains("Npgsql", StringComparison.Ordinal) || t.Contains("SocketException", StringComparison.Ordinal)));
+                          || x is Npgsql.PostgresException p && IsUnavailableState(p.SqlState)
+                          || x.GetType().GetProperty("ExceptionType")?.GetValue(x) is string t
+                             && (t.Contains("SocketException", StringComparison.Ordinal)
+                                 || t.Contains("Npgsql", StringComparison.Ordinal) && (!t.Contains("PostgresException", StringComparison.Ordinal) || UnavailableState().IsMatch(x.Message))));
+
+    /// <summary>The server is going away or refuses connections (a restart, a shutdown, no connection slots left),
+    /// as opposed to a statement it rejected: connection exceptions (08), operator intervention (57P01-57P03) and
+    /// insufficient resources (53).</summary>
+    private static bool IsUnavailableState(string state) =>
+        state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03" || state.StartsWith("53", StringComparison.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(08[0-9A-Z]{3}|57P0[123]|53[0-9A-Z]{3})\b")]
+    private static partial System.Text.RegularExpressions.Regex UnavailableState();
 
     private static bool IsSiloDown(Exception e) =>
         Chain(e).Any(x => x is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException);

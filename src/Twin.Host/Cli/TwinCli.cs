@@ -47,6 +47,28 @@ internal sealed class GlobalOptions
         HelpName = "SECONDS",
     };
 
+    /// <summary>The environment variable naming the data folder of a local server, where the CLI finds its token.</summary>
+    public const string DataVariable = "TWIN_DATA";
+
+    /// <summary>The token to send: env <c>TWIN_TOKEN</c>, else — for a server on this machine (loopback) — the write
+    /// token stored in its data folder (env <c>TWIN_DATA</c>, default <c>.twin</c>). A token read from a file is never
+    /// sent to another machine.</summary>
+    public static string? Token(Uri server)
+    {
+        if (Environment.GetEnvironmentVariable(ApiTokens.WriteVariable) is { Length: > 0 } fromEnvironment) return fromEnvironment.Trim();
+        if (!server.IsLoopback) return null;
+        var folder = Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } d ? d : ServeSettings.DefaultDataDirectory;
+        try
+        {
+            var path = ApiTokens.PathOf(folder, ApiTokens.WriteFile);
+            return File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } token ? token : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public void AddTo(RootCommand root)
     {
         root.Add(Server);
@@ -125,6 +147,8 @@ public static class TwinCli
         NicVerbs.AddTo(root, global, console);
         SwitchVerbs.AddTo(root, global, console);
         VmVerbs.AddTo(root, global, console);
+        SweepVerb.AddTo(root, global, console);
+        AdminVerbs.AddTo(root, console);
         root.SetAction(p => root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error }));
         return root;
     }
@@ -143,7 +167,7 @@ public static class TwinCli
     {
         var server = global.ServerUri(p);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(Math.Max(1, p.GetValue(global.Timeout))) };
-        var client = new TwinClient(server, http, p.GetValue(global.Operation), p.GetValue(global.Actor));
+        var client = new TwinClient(server, http, p.GetValue(global.Operation), p.GetValue(global.Actor), GlobalOptions.Token(server));
         try
         {
             return await run(new CliContext(console, client, new Output(console, p.GetValue(global.Output))), ct);
@@ -165,7 +189,7 @@ public static class TwinCli
         };
         var data = new Option<string>("--data")
         {
-            Description = "Folder of the embedded PostgreSQL cluster (created when missing)",
+            Description = "Folder of the embedded PostgreSQL cluster and of the generated API tokens (created when missing)",
             DefaultValueFactory = _ => ServeSettings.DefaultDataDirectory,
             HelpName = "DIR",
         };
@@ -176,22 +200,69 @@ public static class TwinCli
         };
         var siloPort = new Option<int?>("--silo-port") { Description = $"Orleans silo port [env {ServeSettings.SiloPortVariable}; default a free port]", HelpName = "PORT" };
         var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Orleans gateway port [env {ServeSettings.GatewayPortVariable}; default a free port]", HelpName = "PORT" };
+        var clustering = new Option<string?>("--clustering")
+        {
+            Description = $"localhost (one silo) or postgres (membership in the PostgreSQL: silos on one database form one cluster) [env {ServeSettings.ClusteringVariable}; default localhost]",
+            HelpName = "MODE",
+        };
+        var clusterId = new Option<string?>("--cluster-id") { Description = $"The cluster's id [env {ServeSettings.ClusterIdVariable}; default twin]", HelpName = "ID" };
+        var advertise = new Option<string?>("--advertise")
+        {
+            Description = $"The IP other silos reach this one at, or 'auto' (this host's first non-loopback IPv4) [env {ServeSettings.AdvertisedAddressVariable}; default 127.0.0.1]",
+            HelpName = "IP",
+        };
+        var production = new Option<bool>("--production")
+        {
+            Description = $"Never change the database schema (an administrator runs `twin db migrate`) and refuse a role that could drop it [env {ServeSettings.ProductionVariable}]",
+        };
+        var protectReads = new Option<bool>("--protect-reads")
+        {
+            Description = $"Queries need a token too (the default when listening beyond loopback) [env {ServeSettings.ProtectReadsVariable}]",
+        };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log informational messages (silo, Marten, requests), not only warnings" };
         var serve = new Command("serve",
-            "Runs the twin: an Orleans silo (localhost clustering), the event store on PostgreSQL (embedded and durable unless "
-            + "--connection is given), the HTTP API (OpenAPI at /openapi/v1.json), /metrics, /health and the dashboard. Ctrl-C stops it cleanly.")
+            "Runs the twin: an Orleans silo (localhost clustering, or a cluster whose membership is in PostgreSQL), the event store on "
+            + "PostgreSQL (embedded and durable unless --connection is given), the HTTP API (OpenAPI at /openapi/v1.json), /metrics, "
+            + $"/health and the dashboard. Commands need the write token (env {ApiTokens.WriteVariable}, else generated once into DIR/{ApiTokens.Folder}/); "
+            + "a read-only token (the same way) may only query. Ctrl-C stops it cleanly.")
         {
-            urls, data, connection, siloPort, gatewayPort, verbose,
+            urls, data, connection, siloPort, gatewayPort, clustering, clusterId, advertise, production, protectReads, verbose,
         };
-        serve.SetAction((p, ct) => ServeCommand.RunAsync(new ServeSettings
+        serve.SetAction((p, ct) =>
         {
-            Urls = p.GetValue(urls) ?? ServeSettings.DefaultUrl,
-            DataDirectory = p.GetValue(data) ?? ServeSettings.DefaultDataDirectory,
-            ConnectionString = p.GetValue(connection),
-            SiloPort = p.GetValue(siloPort) ?? EnvPort(ServeSettings.SiloPortVariable),
-            GatewayPort = p.GetValue(gatewayPort) ?? EnvPort(ServeSettings.GatewayPortVariable),
-            Verbose = p.GetValue(verbose),
-        }, console, ct));
+            var folder = p.GetValue(data) ?? ServeSettings.DefaultDataDirectory;
+            var listen = p.GetValue(urls) ?? ServeSettings.DefaultUrl;
+            ServeSettings settings;
+            try
+            {
+                var write = ApiTokens.Resolve(ApiTokens.WriteVariable, folder, ApiTokens.WriteFile);
+                var read = ApiTokens.Resolve(ApiTokens.ReadVariable, folder, ApiTokens.ReadFile);
+                if (write.Token == read.Token) throw new ArgumentException($"{ApiTokens.WriteVariable} and {ApiTokens.ReadVariable} must differ.");
+                settings = new ServeSettings
+                {
+                    Urls = listen,
+                    DataDirectory = folder,
+                    ConnectionString = p.GetValue(connection),
+                    SiloPort = p.GetValue(siloPort) ?? EnvPort(ServeSettings.SiloPortVariable),
+                    GatewayPort = p.GetValue(gatewayPort) ?? EnvPort(ServeSettings.GatewayPortVariable),
+                    Clustering = ServeOptions.Clustering(p.GetValue(clustering) ?? Environment.GetEnvironmentVariable(ServeSettings.ClusteringVariable)),
+                    ClusterId = p.GetValue(clusterId) ?? (Environment.GetEnvironmentVariable(ServeSettings.ClusterIdVariable) is { Length: > 0 } id ? id : "twin"),
+                    AdvertisedAddress = ServeOptions.Advertised(p.GetValue(advertise) ?? Environment.GetEnvironmentVariable(ServeSettings.AdvertisedAddressVariable)),
+                    Production = p.GetValue(production) || ServeOptions.Flag(ServeSettings.ProductionVariable),
+                    ProtectReads = p.GetValue(protectReads) || ServeOptions.Flag(ServeSettings.ProtectReadsVariable) || !ServeOptions.LoopbackOnly(listen),
+                    WriteToken = write.Token,
+                    ReadToken = read.Token,
+                    Verbose = p.GetValue(verbose),
+                };
+                console.Line($"twin: write token {write.Source}; read-only token {read.Source}");
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                console.Fail($"twin: {e.Message}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+            return ServeCommand.RunAsync(settings, console, ct);
+        });
         return serve;
     }
 

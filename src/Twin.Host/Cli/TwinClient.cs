@@ -17,7 +17,7 @@ public sealed class CliException(int exitCode, string message) : Exception(messa
 /// The CLI's side of the HTTP API. Problems the server answers become <see cref="CliException"/>s with the server's own
 /// explanation and the documented exit code; a server that does not answer says how to start one.
 /// </summary>
-public sealed class TwinClient(Uri server, HttpClient http, string? operation = null, string? actor = null)
+public sealed class TwinClient(Uri server, HttpClient http, string? operation = null, string? actor = null, string? token = null)
 {
     /// <summary>The server's base address.</summary>
     public Uri Server { get; } = server;
@@ -31,6 +31,7 @@ public sealed class TwinClient(Uri server, HttpClient http, string? operation = 
         if (!string.IsNullOrEmpty(operation)) request.Headers.Add(TwinApi.IdempotencyHeader, operation);
         request.Headers.Add(TwinApi.ActorHeader, string.IsNullOrEmpty(actor) ? $"twin-cli/{Environment.UserName}" : actor);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         HttpResponseMessage response;
         try
         {
@@ -91,6 +92,7 @@ public sealed class TwinClient(Uri server, HttpClient http, string? operation = 
         var code = (int)status switch
         {
             400 or 413 or 415 => ExitCodes.Usage,
+            401 or 403 => ExitCodes.Denied,
             404 => ExitCodes.NotFound,
             409 => ExitCodes.Failed,
             502 or 503 or 504 => ExitCodes.Unreachable,

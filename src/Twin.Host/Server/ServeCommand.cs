@@ -42,7 +42,7 @@ internal static class ServeCommand
 
         try
         {
-            var app = TwinServer.Build(settings, new TwinServerInfo(connectionString, storage, "localhost clustering", DateTimeOffset.UtcNow));
+            var app = TwinServer.Build(settings, new TwinServerInfo(connectionString, storage, "", DateTimeOffset.UtcNow));
             await using (app)
             {
                 try
@@ -51,6 +51,7 @@ internal static class ServeCommand
                 }
                 catch (Exception e) when (e is IOException or NpgsqlException or InvalidOperationException or Orleans.Runtime.OrleansException)
                 {
+                    // a connection error's message never carries the password; the connection string itself is never printed
                     console.Fail($"twin: cannot start: {e.Message}");
                     if (e is IOException) console.Fail("      Is another `twin serve` listening there? Choose another address with --urls http://127.0.0.1:PORT.");
                     return ExitCodes.Failed;

@@ -7,16 +7,19 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.OpenApi;
+using Orleans.Configuration;
 using Twin.Events.Common;
 using Twin.Grains.Hosting;
 using Twin.Grains.UseCases;
 using Twin.Host.Api;
 using Twin.Host.Metrics;
+using Twin.Projections;
 
 namespace Twin.Host.Server;
 
 /// <summary>
-/// The composition root: one process hosting the Orleans silo (localhost clustering), Marten on the given PostgreSQL
+/// The composition root: one process hosting an Orleans silo (localhost clustering, or a cluster whose membership is
+/// in PostgreSQL), Marten on the given PostgreSQL
 /// (through <c>AddTwinGrains</c>), the use cases over the silo's grain factory, and the HTTP API, metrics, health
 /// endpoints and dashboard. <c>twin serve</c> and the tests build the same application.
 /// </summary>
@@ -55,11 +58,20 @@ public static class TwinServer
         var gatewayPort = settings.GatewayPort ?? FreePort();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "twin", clusterId: "twin");
-            silo.AddTwinGrains(info.ConnectionString);
+            if (settings.Clustering == ClusteringMode.Postgres)
+                silo.UsePostgresClustering(info.ConnectionString, settings.AdvertisedAddress, siloPort, gatewayPort, settings.ClusterId, settings.ClusterId);
+            else
+                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "twin", clusterId: "twin");
+            // failure detection can be tuned without a rebuild (Twin__Membership__ProbeTimeout=00:00:02 and so on)
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Twin:Membership"));
+            silo.AddTwinGrains(info.ConnectionString, manageSchema: !settings.Production);
         });
 
-        builder.Services.AddSingleton(info with { Silo = $"{info.Silo} (silo port {siloPort}, gateway {gatewayPort})" });
+        var clustering = settings.Clustering == ClusteringMode.Postgres
+            ? $"cluster '{settings.ClusterId}' in PostgreSQL, {settings.AdvertisedAddress}:{siloPort}, gateway {gatewayPort}"
+            : $"localhost clustering (silo port {siloPort}, gateway {gatewayPort})";
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(info with { Silo = clustering });
         builder.Services.AddTwinUseCases();
         builder.Services.ConfigureHttpJsonOptions(o => TwinJson.Configure(o.SerializerOptions));
         // a body that does not fit throws, so that the problem says what did not fit (instead of an empty 400)
@@ -109,6 +121,7 @@ public static class TwinServer
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<ApiAuthorization>();
         app.UseMiddleware<EmbeddedDashboard>();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).WithName("Health");
@@ -123,7 +136,18 @@ public static class TwinServer
     /// unreachable PostgreSQL fails the start instead of the first request), then starts the silo and Kestrel.</summary>
     public static async Task StartAsync(WebApplication app, CancellationToken ct = default)
     {
-        await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var settings = app.Services.GetRequiredService<ServeSettings>();
+        if (settings.Production)
+        {
+            // the schema is the administrator's (twin db migrate); this role must be able to use it and nothing more
+            var info = app.Services.GetRequiredService<TwinServerInfo>();
+            var problems = await DatabaseAdmin.ProductionProblemsAsync(info.ConnectionString, TwinStore.DefaultSchema, ct);
+            if (problems.Count > 0) throw new InvalidOperationException("production mode: " + string.Join(" ", problems));
+        }
+        else
+        {
+            await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        }
         await app.StartAsync(ct);
     }
 
