@@ -44,6 +44,28 @@ public static class TwinGrainsHosting
         return opts;
     }
 
+    /// <summary>Creates or updates the schema of <paramref name="store"/> (idempotent) under a PostgreSQL advisory lock,
+    /// so that silos starting together on one database do not race to create the same objects.</summary>
+    public static async Task ApplySchemaAsync(IDocumentStore store, string connectionString, CancellationToken ct = default)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using (var lockCommand = new Npgsql.NpgsqlCommand($"select pg_advisory_lock({SchemaLockId})", connection))
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        try
+        {
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        }
+        finally
+        {
+            await using var unlock = new Npgsql.NpgsqlCommand($"select pg_advisory_unlock({SchemaLockId})", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    // any fixed number, the same in every Twin process
+    private const long SchemaLockId = 0x7477_696E_0001;
+
     /// <summary>Cluster membership in PostgreSQL (<see cref="PostgresMembershipTable"/>): silos started with the same
     /// <paramref name="clusterId"/> on the same database form one cluster. <paramref name="advertisedAddress"/> is the
     /// address other silos reach this one at.</summary>

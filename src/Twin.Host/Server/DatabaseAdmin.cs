@@ -21,7 +21,7 @@ public static class DatabaseAdmin
     public static async Task<MigrationReport> MigrateAsync(string adminConnectionString, string schema, string? appRole, string? appPassword, CancellationToken ct)
     {
         using (var store = DocumentStore.For(o => TwinGrainsHosting.ConfigureStore(o, adminConnectionString, schema)))
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await TwinGrainsHosting.ApplySchemaAsync(store, adminConnectionString, ct);
 
         await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync(ct);

@@ -49,10 +49,10 @@ internal static class ServeCommand
                 {
                     await TwinServer.StartAsync(app, ct);
                 }
-                catch (Exception e) when (e is IOException or NpgsqlException or InvalidOperationException or Orleans.Runtime.OrleansException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // a connection error's message never carries the password; the connection string itself is never printed
-                    console.Fail($"twin: cannot start: {e.Message}");
+                    console.Fail($"twin: cannot start: {Sentence(e)}");
                     if (e is IOException) console.Fail("      Is another `twin serve` listening there? Choose another address with --urls http://127.0.0.1:PORT.");
                     return ExitCodes.Failed;
                 }
@@ -76,6 +76,16 @@ internal static class ServeCommand
         }
         console.Line("twin: stopped");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The first line of an exception's message and of its innermost cause (a schema failure's message
+    /// goes on with the whole DDL).</summary>
+    private static string Sentence(Exception e)
+    {
+        static string First(string text) => text.Split('\n', 2)[0].Trim();
+        var inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner == e ? First(e.Message) : $"{First(e.Message)} {First(inner.Message)}";
     }
 
     /// <summary>A connection string without its password, for messages.</summary>

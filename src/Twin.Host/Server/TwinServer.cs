@@ -146,7 +146,8 @@ public static class TwinServer
         }
         else
         {
-            await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await TwinGrainsHosting.ApplySchemaAsync(app.Services.GetRequiredService<IDocumentStore>(),
+                app.Services.GetRequiredService<TwinServerInfo>().ConnectionString, ct);
         }
         await app.StartAsync(ct);
     }
