@@ -27,8 +27,9 @@ public sealed record MigrateBody(HostId Destination);
 /// <summary>Body of an IovWeight change (0 = SR-IOV off, 1–100 = wants a VF).</summary>
 public sealed record IovWeightBody(int IovWeight);
 
-/// <summary>What <c>GET /api/status</c> answers: the server, its storage, and the datacenter in a few numbers.</summary>
+/// <summary>What <c>GET /api/status</c> answers: the server, its storage, its cluster (the active silos' addresses),
+/// and the datacenter in a few numbers.</summary>
 public sealed record ServerStatus(
-    string Version, DateTimeOffset StartedAt, double UptimeSeconds, string Storage, string Silo,
+    string Version, DateTimeOffset StartedAt, double UptimeSeconds, string Storage, string Silo, IReadOnlyList<string> ActiveSilos,
     int Hosts, int Nics, int Switches, int Vms, int VmsRunning,
     int VfsConfigured, int VfsAllocated, int VfsFree, int VnicsWaiting);

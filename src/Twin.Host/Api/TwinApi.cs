@@ -151,11 +151,13 @@ internal static class TwinApi
     private static async Task<ImportReport> ApplyTopology(IMediator m, HttpContext http, Topology body, string? source, CancellationToken ct) =>
         await m.Send(WithContext(http, new ApplyTopology(body, string.IsNullOrWhiteSpace(source) ? "api" : source)), ct);
 
-    private static async Task<ServerStatus> Status(IMediator m, TwinServerInfo server, TimeProvider clock, CancellationToken ct)
+    private static async Task<ServerStatus> Status(IMediator m, IGrainFactory grains, TwinServerInfo server, TimeProvider clock, CancellationToken ct)
     {
         var inventory = await m.Send(new GetInventory(), ct);
+        var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
         var now = clock.GetUtcNow();
         return new ServerStatus(TwinServerInfo.Version, server.StartedAt, Math.Round((now - server.StartedAt).TotalSeconds, 1), server.Storage, server.Silo,
+            [.. silos.Keys.Select(s => s.ToParsableString()).Order(StringComparer.Ordinal)],
             inventory.Hosts.Count, inventory.Nics.Count, inventory.Switches.Count, inventory.Vms.Count,
             inventory.Vms.Count(v => v.Status == VmStatus.Running),
             inventory.Nics.Sum(n => n.Configured), inventory.Nics.Sum(n => n.Allocated), inventory.Nics.Sum(n => n.Free),

@@ -56,6 +56,7 @@ internal static class InventoryVerbs
             ("up since", $"{Time(status.StartedAt)} ({TimeSpan.FromSeconds(status.UptimeSeconds):d\\.hh\\:mm\\:ss})"),
             ("storage", status.Storage),
             ("silo", status.Silo),
+            ("cluster", $"{status.ActiveSilos.Count} active silo(s): {string.Join(", ", status.ActiveSilos)}"),
             ("hosts", N(status.Hosts)),
             ("PFs", N(status.Nics)),
             ("switches", N(status.Switches)),
