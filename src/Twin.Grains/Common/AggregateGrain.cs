@@ -25,7 +25,15 @@ internal abstract class AggregateGrain<TCommand, TEvent, TState, TSnapshot>(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await Reload(cancellationToken);
+        try
+        {
+            await Reload(cancellationToken);
+        }
+        catch (Exception e) when (StorageErrors.Translate(e) is var translated && !ReferenceEquals(translated, e))
+        {
+            // an activation that cannot read its stream fails its caller; the caller must be able to receive why
+            throw translated;
+        }
         await base.OnActivateAsync(cancellationToken);
     }
 

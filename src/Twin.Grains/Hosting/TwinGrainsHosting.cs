@@ -31,6 +31,7 @@ public static class TwinGrainsHosting
         silo.Services.AddSingleton<IReminderTable, MartenReminderTable>();
         silo.AddReminders();
         silo.AddPlacementDirector<SiloKeyPlacement, SiloKeyPlacementDirector>();
+        silo.AddIncomingGrainCallFilter<StorageExceptionFilter>();
         return silo;
     }
 

@@ -40,7 +40,7 @@ internal sealed partial class TwinProblems(IProblemDetailsService problems, ILog
         DomainRuleViolated d => Problem(409, "domain-rule", "Refused by a domain rule", d.Message),
         _ when Named(exception, "StreamVersionConflict") is { } c => Problem(409, "concurrent-change", "Changed concurrently",
             $"{c.Message} Nothing of this request was recorded; read the current state and retry."),
-        _ when IsStorageDown(exception) => Problem(503, "storage-unavailable", "PostgreSQL is not answering",
+        _ when Named(exception, "StorageUnavailableException") is not null || IsStorageDown(exception) => Problem(503, "storage-unavailable", "PostgreSQL is not answering",
             $"The twin's PostgreSQL ({server.Storage}) is not answering ({Innermost(exception).Message}). Nothing can be read or recorded "
             + "until it is back; a command sent meanwhile may still complete once it is, so read the state before retrying."),
         _ when IsSiloDown(exception) => Problem(503, "silo-unavailable", "The twin's silo is not answering",
@@ -108,11 +108,7 @@ internal sealed partial class TwinProblems(IProblemDetailsService problems, ILog
                              && (t.Contains("SocketException", StringComparison.Ordinal)
                                  || t.Contains("Npgsql", StringComparison.Ordinal) && (!t.Contains("PostgresException", StringComparison.Ordinal) || UnavailableState().IsMatch(x.Message))));
 
-    /// <summary>The server is going away or refuses connections (a restart, a shutdown, no connection slots left),
-    /// as opposed to a statement it rejected: connection exceptions (08), operator intervention (57P01-57P03) and
-    /// insufficient resources (53).</summary>
-    private static bool IsUnavailableState(string state) =>
-        state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03" || state.StartsWith("53", StringComparison.Ordinal);
+    private static bool IsUnavailableState(string state) => Twin.Grains.Persistence.StorageErrors.IsUnavailableState(state);
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(08[0-9A-Z]{3}|57P0[123]|53[0-9A-Z]{3})\b")]
     private static partial System.Text.RegularExpressions.Regex UnavailableState();
