@@ -53,11 +53,14 @@ internal sealed class GlobalOptions
     /// <summary>The token to send: env <c>TWIN_TOKEN</c>, else — for a server on this machine (loopback) — the write
     /// token stored in its data folder (env <c>TWIN_DATA</c>, default <c>.twin</c>). A token read from a file is never
     /// sent to another machine.</summary>
-    public static string? Token(Uri server)
+    public static string? Token(Uri server) => Token(server, Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="Token(Uri)"/> with the environment given.</summary>
+    internal static string? Token(Uri server, Func<string, string?> environment)
     {
-        if (Environment.GetEnvironmentVariable(ApiTokens.WriteVariable) is { Length: > 0 } fromEnvironment) return fromEnvironment.Trim();
+        if (environment(ApiTokens.WriteVariable) is { Length: > 0 } fromEnvironment) return fromEnvironment.Trim();
         if (!server.IsLoopback) return null;
-        var folder = Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } d ? d : ServeSettings.DefaultDataDirectory;
+        var folder = environment(DataVariable) is { Length: > 0 } d ? d : ServeSettings.DefaultDataDirectory;
         try
         {
             var path = ApiTokens.PathOf(folder, ApiTokens.WriteFile);

@@ -34,9 +34,13 @@ public static class ApiTokens
 
     /// <summary>The token from <paramref name="variable"/>, else from its file, else a new one stored in the file.
     /// Returns where it came from, for the start-up message.</summary>
-    public static (string Token, string Source) Resolve(string variable, string dataDirectory, string file)
+    public static (string Token, string Source) Resolve(string variable, string dataDirectory, string file) =>
+        Resolve(variable, dataDirectory, file, Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="Resolve(string, string, string)"/> with the environment given.</summary>
+    internal static (string Token, string Source) Resolve(string variable, string dataDirectory, string file, Func<string, string?> environment)
     {
-        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment)
+        if (environment(variable) is { Length: > 0 } fromEnvironment)
         {
             if (fromEnvironment.Trim().Length < MinimumLength)
                 throw new ArgumentException($"{variable} must be at least {MinimumLength} characters long (e.g. `openssl rand -hex 24`).");
