@@ -16,7 +16,7 @@ public static partial class CaptureFiles
     [GeneratedRegex(@"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")]
     private static partial Regex PciName();
 
-    [GeneratedRegex(@"^virtfn\d+$")]
+    [GeneratedRegex(@"^virtfn[0-9]+$")]
     private static partial Regex VirtFn();
 
     private static readonly string[] DeviceAttributes =

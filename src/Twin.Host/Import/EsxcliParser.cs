@@ -20,7 +20,7 @@ internal static partial class EsxcliParser
     [GeneratedRegex(@"(?:-n|--nic-name)[=\s]+(\S+)")]
     private static partial Regex NicArgument();
 
-    [GeneratedRegex(@"\bvmnic\d+\b")]
+    [GeneratedRegex(@"\bvmnic[0-9]+\b")]
     private static partial Regex VmnicName();
 
     [GeneratedRegex(@"^\s*-[-\s]*$")]

@@ -14,7 +14,7 @@ namespace Twin.Host.Import;
 /// </summary>
 internal static partial class IpLinkParser
 {
-    [GeneratedRegex(@"^(?:\d+:\s+)?([^\s:@]+)(?:@[^\s:]+)?:\s+<[^>]*>")]
+    [GeneratedRegex(@"^(?:[0-9]+:\s+)?([^\s:@]+)(?:@[^\s:]+)?:\s+<[^>]*>")]
     private static partial Regex LinkHeader();
 
     [GeneratedRegex(@"^\s+vf\s+(\S+?),?\s")]
@@ -26,13 +26,13 @@ internal static partial class IpLinkParser
     [GeneratedRegex(@"^(?:\[?[\w.-]+@([\w.-]+)[^\]#$]*\]?\s*)?[#$]\s*(.*)$")]
     private static partial Regex Prompt();
 
-    [GeneratedRegex(@"^(\S+)\s+(\S+)\s+\((MT\d+)[^)]*\)\s*(.*?)\s*fw\s+\S+\s+port\s+\d+\s+\([^)]*\)\s*==>\s*(\S+)")]
+    [GeneratedRegex(@"^(\S+)\s+(\S+)\s+\((MT[0-9]+)[^)]*\)\s*(.*?)\s*fw\s+\S+\s+port\s+[0-9]+\s+\([^)]*\)\s*==>\s*(\S+)")]
     private static partial Regex Ibdev2NetdevVerbose();
 
     [GeneratedRegex(@"^((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+([^:]+):\s+(.*)$")]
     private static partial Regex LspciLine();
 
-    [GeneratedRegex(@"echo\s+(\d+)\s*>\s*/sys/(?:class/net/([^/\s]+)/device|bus/pci/devices/([0-9a-fA-F:.]+))/sriov_numvfs")]
+    [GeneratedRegex(@"echo\s+([0-9]+)\s*>\s*/sys/(?:class/net/([^/\s]+)/device|bus/pci/devices/([0-9a-fA-F:.]+))/sriov_numvfs")]
     private static partial Regex EchoNumVfs();
 
     public static bool LooksLikeText(string text) =>
@@ -83,7 +83,8 @@ internal static partial class IpLinkParser
             sectionStart = i + 1;
             if (EchoNumVfs().Match(command) is { Success: true } echo)
             {
-                var count = int.Parse(echo.Groups[1].Value, CultureInfo.InvariantCulture);
+                if (!int.TryParse(echo.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                    throw ctx.Error(i + 1, null, "sriov_numvfs", $"'{echo.Groups[1].Value}' is out of range");
                 var o = ctx.Output.Pf(echo.Groups[3].Success ? Pci.TryParseHex(echo.Groups[3].Value) : null, i + 1);
                 if (echo.Groups[2].Success) o.Alias(AliasKind.Netdev, echo.Groups[2].Value);
                 o.AssertsPf = true;

@@ -59,7 +59,27 @@ internal sealed class JsonText
 
     private static string Child(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
+    /// <summary>Deepest nesting of objects and arrays read (real captures stay under 20); deeper input is refused
+    /// rather than allowed to exhaust the stack of this recursive reader.</summary>
+    internal const int MaxDepth = 256;
+
+    private int _depth;
+
     private DataNode Value(string path)
+    {
+        if (_pos >= _text.Length || _text[_pos] is not ('{' or '[')) return ValueAt(path);
+        if (++_depth > MaxDepth) throw Fail(path.Length == 0 ? "JSON" : path, $"is nested more than {MaxDepth} levels deep");
+        try
+        {
+            return ValueAt(path);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private DataNode ValueAt(string path)
     {
         if (_pos >= _text.Length) throw Fail(path.Length == 0 ? "JSON" : path, "is missing (unexpected end of file)");
         int line = Line, col = Column;

@@ -18,7 +18,7 @@ internal static partial class KubernetesParser
     /// <summary>The SR-IOV network operator's default resource prefix (SRIOV_RESOURCE_PREFIX).</summary>
     public const string OperatorPrefix = "openshift.io";
 
-    [GeneratedRegex(@"^(\d+)\s*(Mb/s|Mbps|Gb/s|Gbps)?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^([0-9]+)\s*(Mb/s|Mbps|Gb/s|Gbps)?", RegexOptions.IgnoreCase)]
     private static partial Regex LinkSpeed();
 
     [GeneratedRegex(@"^([0-9.]+)(?:[eE]([0-9]+))?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?$")]
@@ -124,7 +124,8 @@ internal static partial class KubernetesParser
             o.MaxVfs = i.Int("totalvfs", ctx);
             if (i.Str("linkSpeed") is { } speed && LinkSpeed().Match(speed.Trim()) is { Success: true } sm)
             {
-                var v = int.Parse(sm.Groups[1].Value, CultureInfo.InvariantCulture);
+                if (!int.TryParse(sm.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v > int.MaxValue / 1000)
+                    throw ctx.Error(i.Get("linkSpeed")!, $"'{speed}' is out of range");
                 o.LinkMbps = sm.Groups[2].Value.StartsWith('G') ? v * 1000 : v;
             }
             var vfs = Data.Many(i.Get("Vfs"));
@@ -245,8 +246,21 @@ internal static partial class KubernetesParser
             "Pi" => 1024m * 1024 * 1024 * 1024 * 1024, "Ei" => 1024m * 1024 * 1024 * 1024 * 1024 * 1024,
             _ => 1m,
         };
-        if (m.Groups[2].Success) factor *= (decimal)Math.Pow(10, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
-        var v = number * factor;
+        // an exponent beyond 18 cannot give a count that fits a long (and would overflow decimal arithmetic)
+        if (m.Groups[2].Success)
+        {
+            if (!int.TryParse(m.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var exponent) || exponent > 18) return null;
+            factor *= (decimal)Math.Pow(10, exponent);
+        }
+        decimal v;
+        try
+        {
+            v = number * factor;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
         return v == decimal.Truncate(v) && v <= long.MaxValue ? (long)v : null;
     }
 }

@@ -8,12 +8,25 @@ namespace Twin.Host.Import;
 /// <c>virsh nodedev-dumpxml</c> into one file), line info kept, and PCI <c>&lt;address&gt;</c> parsing.</summary>
 internal static class LibvirtXml
 {
+    /// <summary>Deepest element nesting read; libvirt documents stay under 10.</summary>
+    internal const int MaxDepth = 256;
+
     public static List<XElement> LoadElements(string text, ParseContext ctx)
     {
         var settings = new XmlReaderSettings { ConformanceLevel = ConformanceLevel.Fragment, DtdProcessing = DtdProcessing.Ignore, XmlResolver = null };
         var result = new List<XElement>();
         try
         {
+            // XElement.Load recurses once per level: measure the depth with a streaming pass first
+            using (var probe = XmlReader.Create(new StringReader(text), settings))
+            {
+                while (probe.Read())
+                    if (probe.Depth > MaxDepth)
+                    {
+                        var at = (IXmlLineInfo)probe;
+                        throw ctx.Error(at.LineNumber, at.LinePosition, "XML", $"is nested more than {MaxDepth} levels deep");
+                    }
+            }
             using var reader = XmlReader.Create(new StringReader(text), settings);
             while (reader.Read())
             {

@@ -11,7 +11,7 @@ internal static partial class Pci
     private static partial Regex HexAddress();
 
     // ESXi before 8.0u3 prints a 5-digit domain and a 3-digit DECIMAL bus, e.g. 00000:134:02.0 (= 0000:86:02.0).
-    [GeneratedRegex(@"^(\d{5}):(\d{3}):(\d{2})\.([0-7])$")]
+    [GeneratedRegex(@"^([0-9]{5}):([0-9]{3}):([0-9]{2})\.([0-7])$")]
     private static partial Regex EsxiDecimalAddress();
 
     [GeneratedRegex(@"(?<![0-9a-fA-F:])[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7](?![0-9])")]

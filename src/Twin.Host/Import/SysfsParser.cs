@@ -17,7 +17,7 @@ internal static partial class SysfsParser
     [GeneratedRegex(@"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")]
     private static partial Regex PciSegment();
 
-    [GeneratedRegex(@"^virtfn(\d+)$")]
+    [GeneratedRegex(@"^virtfn([0-9]+)$")]
     private static partial Regex VirtFn();
 
     private enum Kind { File, Link, Directory }

@@ -9,7 +9,7 @@ namespace Twin.Host.Import;
 /// representation model.</summary>
 internal static partial class YamlText
 {
-    [GeneratedRegex(@"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")]
+    [GeneratedRegex(@"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")]
     private static partial Regex NumberPattern();
 
     /// <summary>Markdown code fences (<c>```yaml</c>) are dropped first, keeping line numbers: captures are often
@@ -19,9 +19,10 @@ internal static partial class YamlText
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
             if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal)) lines[i] = "";
+        CheckNesting(lines, ctx);
         try
         {
-            return Load(lines);
+            return Load(lines, ctx);
         }
         catch (YamlException e)
         {
@@ -31,7 +32,7 @@ internal static partial class YamlText
             {
                 try
                 {
-                    var docs = Load(repaired.Lines);
+                    var docs = Load(repaired.Lines, ctx);
                     ctx.Info(repaired.Line, $"the first line's indentation was repaired (re-indented by {repaired.By.ToString(CultureInfo.InvariantCulture)}) to read this excerpt");
                     return docs;
                 }
@@ -42,13 +43,57 @@ internal static partial class YamlText
             }
             throw ctx.Error((int)e.Start.Line, (int)e.Start.Column, "YAML", e.InnerException?.Message ?? e.Message);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) on some malformed plain scalars, found by fuzzing
+            throw ctx.Error(null, null, "YAML", "is not valid YAML (the parser stopped inside a malformed plain value)");
+        }
     }
 
-    private static List<DataNode> Load(string[] lines)
+    /// <summary>Deepest flow nesting (<c>[</c>, <c>{</c>) and widest indentation read: YamlDotNet's parser and
+    /// <see cref="Convert"/> recurse once per level, and real captures stay far below these.</summary>
+    internal const int MaxFlowDepth = 128;
+
+    /// <summary>See <see cref="MaxFlowDepth"/>.</summary>
+    internal const int MaxIndent = 512;
+
+    /// <summary>Most nodes one file may expand to: aliases make a small file name the same large node many times
+    /// ("billion laughs"), and each use is converted.</summary>
+    internal const int MaxNodes = 1_000_000;
+
+    private static void CheckNesting(string[] lines, ParseContext ctx)
+    {
+        var depth = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var indent = line.Length - line.TrimStart(' ').Length;
+            if (indent > MaxIndent) throw ctx.Error(i + 1, indent + 1, "YAML", $"is indented more than {MaxIndent} columns");
+            foreach (var c in line)
+            {
+                if (c == '#') break;
+                if (c is '[' or '{' && ++depth > MaxFlowDepth) throw ctx.Error(i + 1, null, "YAML", $"is nested more than {MaxFlowDepth} levels deep");
+                if (c is ']' or '}' && depth > 0) depth--;
+            }
+        }
+    }
+
+    private static List<DataNode> Load(string[] lines, ParseContext ctx)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(string.Join('\n', lines)));
-        return stream.Documents.Select(d => Convert(d.RootNode, "")).ToList();
+        var budget = new NodeBudget(ctx);
+        return stream.Documents.Select(d => Convert(d.RootNode, "", budget)).ToList();
+    }
+
+    private sealed class NodeBudget(ParseContext ctx)
+    {
+        private int _left = MaxNodes;
+
+        public void Take(YamlNode at)
+        {
+            if (--_left < 0) throw ctx.Error((int)at.Start.Line, (int)at.Start.Column, "YAML", $"expands to more than {MaxNodes} nodes (aliases used over and over?)");
+        }
     }
 
     private static (string[] Lines, int Line, int By)? RepairFirstLine(string[] lines)
@@ -65,8 +110,9 @@ internal static partial class YamlText
         return (copy, first + 1, by);
     }
 
-    private static DataNode Convert(YamlNode node, string path)
+    private static DataNode Convert(YamlNode node, string path, NodeBudget budget)
     {
+        budget.Take(node);
         int line = (int)node.Start.Line, col = (int)node.Start.Column;
         switch (node)
         {
@@ -75,11 +121,11 @@ internal static partial class YamlText
                 foreach (var (k, v) in m.Children)
                 {
                     var key = (k as YamlScalarNode)?.Value ?? k.ToString();
-                    entries.Add(new(key, Convert(v, path.Length == 0 ? key : $"{path}.{key}")));
+                    entries.Add(new(key, Convert(v, path.Length == 0 ? key : $"{path}.{key}", budget)));
                 }
                 return new DataMap(line, col, path, entries);
             case YamlSequenceNode s:
-                return new DataList(line, col, path, s.Children.Select((c, i) => Convert(c, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]")).ToList());
+                return new DataList(line, col, path, s.Children.Select((c, i) => Convert(c, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", budget)).ToList());
             case YamlScalarNode sc:
                 return new DataScalar(line, col, path, sc.Value, Classify(sc));
             default:
