@@ -175,6 +175,11 @@ internal sealed class Assembler
             if (h.Chipset is { } c) chipset = chipset is null ? c : Both(chipset, c);
             if (h.ChipsetDescription is { } d && !descriptions.Contains(d)) descriptions.Add(d);
         }
+        var defaulted = new List<string>();
+        if (cores == 0 && _options.Cores is { } dc) { cores = dc; defaulted.Add($"{dc} cores"); }
+        if (memory == 0 && _options.MemoryMiB is { } dm) { memory = dm; defaulted.Add($"{dm} MiB"); }
+        if (os.Length == 0 && !string.IsNullOrWhiteSpace(_options.Os)) { os = _options.Os; defaulted.Add($"OS '{os}'"); }
+        if (defaulted.Count > 0) Info("import options", null, $"host {s.Name}: the captures do not say; using {string.Join(", ", defaulted)} from the command line");
         return new HostSpec(s.Id, platform, os, cores, memory, _options.Cluster, chipset, descriptions.Count > 0 ? string.Join("; ", descriptions) : null);
     }
 
