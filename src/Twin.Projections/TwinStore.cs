@@ -3,6 +3,7 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using Twin.Events.Common;
+using Twin.Projections.History;
 using Twin.Projections.ReadModels;
 using Weasel.Core;
 
@@ -19,8 +20,10 @@ public static class TwinStore
 
     /// <summary>Configures <paramref name="opts"/> for Twin: string stream keys (= entity ids = grain keys), Rich append
     /// mode (grains append with explicit expected versions), event metadata (operation id as correlation, causation,
-    /// actor, headers), every event type, and the per-aggregate snapshot read models (inline: same transaction).</summary>
-    public static StoreOptions Configure(StoreOptions opts, string connectionString, string schema = DefaultSchema)
+    /// actor, headers), every event type, the per-aggregate snapshot read models (inline: same transaction), and the
+    /// cross-stream read models and history index of <see cref="DatacenterProjection"/> (async: a process hosting the
+    /// store must run the async daemon for them to be kept).</summary>
+    public static StoreOptions Configure(StoreOptions opts, string connectionString, string schema = DefaultSchema, HistoryOptions? history = null)
     {
         opts.Connection(connectionString);
         opts.DatabaseSchemaName = schema;
@@ -40,6 +43,18 @@ public static class TwinStore
         opts.Projections.Add<NicReadModelProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<SwitchReadModelProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<VmReadModelProjection>(ProjectionLifecycle.Inline);
+
+        // cross-stream views: Async (run by the daemon), never Inline (inline multi-stream projections lose updates
+        // under concurrent writers)
+        opts.Projections.Add(new DatacenterProjection(history ?? HistoryOptions.Default), ProjectionLifecycle.Async, DatacenterProjection.ProjectionName,
+            async =>
+            {
+                foreach (var type in DatacenterProjection.Documents) async.DeleteViewTypeOnTeardown(type);
+            });
+        opts.Schema.For<HistoryCheckpoint>().Duplicate(c => c.WindowNumber).Duplicate(c => c.Key);
+        opts.Schema.For<HistoryWindow>();
+        opts.Schema.For<VfPoolUsage>();
+        opts.Schema.For<VmSriovReadiness>();
         return opts;
     }
 }
