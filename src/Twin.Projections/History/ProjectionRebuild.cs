@@ -18,7 +18,8 @@ public sealed record ProjectionRebuildReport(long Events, IReadOnlyList<Projecti
 public static class ProjectionRebuild
 {
     /// <summary>Every projection of the store (inline snapshots and the async datacenter projection).</summary>
-    public static IReadOnlyList<string> Names(IDocumentStore store) => ((StoreOptions)store.Options).Projections.AllProjectionNames();
+    public static IReadOnlyList<string> Names(IDocumentStore store) =>
+        [.. ((StoreOptions)store.Options).Projections.AllProjectionNames().Select(n => n.Trim('\''))]; // Marten quotes them for messages
 
     public static async Task<ProjectionRebuildReport> RebuildAsync(IDocumentStore store, IEnumerable<string>? projections = null,
         TimeSpan? shardTimeout = null, CancellationToken ct = default)
