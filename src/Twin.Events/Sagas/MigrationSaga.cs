@@ -136,6 +136,5 @@ public static class MigrationSaga
     }
 
     /// <summary>The same switch on another host: switch ids are "host/name" by convention.</summary>
-    public static SwitchId OnHost(SwitchId sw, HostId from, HostId to) =>
-        sw.Value.StartsWith(from.Value + "/", StringComparison.Ordinal) ? new SwitchId(to.Value + sw.Value[from.Value.Length..]) : sw;
+    public static SwitchId OnHost(SwitchId sw, HostId from, HostId to) => VnicSpec.SwitchOnHost(sw, from, to);
 }

@@ -56,6 +56,11 @@ public sealed record VnicSpec(
     int QueuePairs = 1)
 {
     public bool WantsVf => IovWeight > 0;
+
+    /// <summary>The same switch on another host: switch ids are "host/name" by convention, so a VM that moved from
+    /// <paramref name="from"/> to <paramref name="to"/> is on "to/name" (other switch ids are kept).</summary>
+    public static SwitchId SwitchOnHost(SwitchId sw, HostId from, HostId to) =>
+        sw.Value.StartsWith(from.Value + "/", StringComparison.Ordinal) ? new SwitchId(to.Value + sw.Value[from.Value.Length..]) : sw;
 }
 
 /// <summary>A VF a vNIC holds: the PF, the index and the claim (operation) that allocated it.</summary>

@@ -137,6 +137,8 @@ public sealed partial class Vm
                 (s.PendingOp, s.PendingKind) = s.SourceVfs.Count > 0 ? (x.Op, VmOperationKind.ReleaseSourceVfs) : (default, VmOperationKind.None);
                 foreach (var v in s._vnics)
                 {
+                    // the vNIC is now connected to the same switch on the destination (the saga reconnected its port)
+                    v.Spec = v.Spec with { Switch = VnicSpec.SwitchOnHost(v.Spec.Switch, x.From, x.To) };
                     v.Datapath = v.DestinationClaim ?? (v.Spec.WantsVf ? Datapath.Synthetic(SriovBlocker.NoVfOnDestination) : Datapath.Synthetic());
                     v.Since = x.At;
                     v.DestinationClaim = null;
