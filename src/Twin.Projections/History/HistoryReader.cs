@@ -60,47 +60,83 @@ public static class HistoryReader
     public static async Task<DatacenterState> StateAsync(IQuerySession session, DateTimeOffset? until = null, long? beforeSequence = null,
         Action<HistoryEvent, bool>? observe = null, CancellationToken ct = default)
     {
-        var windows = await WindowsAsync(session, ct);
         var limit = beforeSequence is { } b ? b - 1 : long.MaxValue;
-        HistoryWindow? baseWindow = null;
-        var runningMax = DateTimeOffset.MinValue;
-        foreach (var w in windows)
-        {
-            if (w.ToSequence > limit) break;
-            if (w.MaxAt > runningMax) runningMax = w.MaxAt;
-            if (until is { } cut && runningMax > cut) break;
-            baseWindow = w;
-        }
-
-        var state = new DatacenterState();
-        if (baseWindow is not null)
-        {
-            foreach (var c in await CheckpointsAsync(session, baseWindow.Id, ct)) c.RestoreInto(state);
-            state.AdvanceTo(baseWindow.ToSequence);
-        }
-
-        // the ranges of the log still to read: later windows that can hold an event at or before the cut, and the open tail
-        var ranges = new List<(long From, long To)>();
-        var position = baseWindow?.ToSequence ?? 0;
-        foreach (var w in windows.Where(w => w.Id > (baseWindow?.Id ?? 0) && w.FromSequence < limit))
-        {
-            if (until is { } cut && w.MinAt > cut)
-            {
-                position = w.ToSequence; // nothing in it is in effect; later events of its streams are cut by the version gap
-                continue;
-            }
-            Add(ranges, Math.Max(position, w.FromSequence), Math.Min(w.ToSequence, limit));
-            position = w.ToSequence;
-        }
-        Add(ranges, position, limit);
-
-        foreach (var (from, to) in ranges)
+        var (windows, baseWindow, checkpoints) = await BaseAsync(session, until, limit, ct);
+        var state = Restore(checkpoints, baseWindow);
+        foreach (var (from, to) in Ranges(windows, baseWindow, until, limit))
             await foreach (var e in ReadAsync(session, from, to, ct))
             {
                 var applied = state.Apply(e, until);
                 observe?.Invoke(e, applied);
             }
         return state;
+    }
+
+    /// <summary>
+    /// The datacenter at <paramref name="from"/> (a fork), the events that came into effect after it up to
+    /// <paramref name="to"/> (in log order), and the datacenter at <paramref name="to"/> — one pass over the log.
+    /// </summary>
+    public static async Task<(DatacenterState Fork, IReadOnlyList<HistoryEvent> After, DatacenterState End)> ForkAsync(IQuerySession session,
+        DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        var (windows, baseWindow, checkpoints) = await BaseAsync(session, from, long.MaxValue, ct);
+        var fork = Restore(checkpoints, baseWindow);
+        var end = Restore(checkpoints, baseWindow);
+        var after = new List<HistoryEvent>();
+        foreach (var (lo, hi) in Ranges(windows, baseWindow, to, long.MaxValue))
+            await foreach (var e in ReadAsync(session, lo, hi, ct))
+            {
+                var inFork = fork.Apply(e, from);
+                if (end.Apply(e, to) && !inFork) after.Add(e);
+            }
+        return (fork, after, end);
+    }
+
+    /// <summary>The windows, the last one entirely at or before <paramref name="cut"/> (and before
+    /// <paramref name="limit"/>), and the checkpoints as of its end.</summary>
+    private static async Task<(IReadOnlyList<HistoryWindow> Windows, HistoryWindow? Base, IReadOnlyList<HistoryCheckpoint> Checkpoints)> BaseAsync(
+        IQuerySession session, DateTimeOffset? cut, long limit, CancellationToken ct)
+    {
+        var windows = await WindowsAsync(session, ct);
+        HistoryWindow? baseWindow = null;
+        var runningMax = DateTimeOffset.MinValue;
+        foreach (var w in windows)
+        {
+            if (w.ToSequence > limit) break;
+            if (w.MaxAt > runningMax) runningMax = w.MaxAt;
+            if (cut is { } c && runningMax > c) break;
+            baseWindow = w;
+        }
+        return (windows, baseWindow, baseWindow is null ? [] : await CheckpointsAsync(session, baseWindow.Id, ct));
+    }
+
+    private static DatacenterState Restore(IReadOnlyList<HistoryCheckpoint> checkpoints, HistoryWindow? baseWindow)
+    {
+        var state = new DatacenterState();
+        foreach (var c in checkpoints) c.RestoreInto(state);
+        if (baseWindow is not null) state.AdvanceTo(baseWindow.ToSequence);
+        return state;
+    }
+
+    /// <summary>The log ranges still to read after the base: later windows that can hold an event at or before the
+    /// cut (a window whose events all happened later is skipped: later events of its streams are then cut by the
+    /// version gap), and the open tail.</summary>
+    private static List<(long From, long To)> Ranges(IReadOnlyList<HistoryWindow> windows, HistoryWindow? baseWindow, DateTimeOffset? cut, long limit)
+    {
+        var ranges = new List<(long From, long To)>();
+        var position = baseWindow?.ToSequence ?? 0;
+        foreach (var w in windows.Where(w => w.Id > (baseWindow?.Id ?? 0) && w.FromSequence < limit))
+        {
+            if (cut is { } c && w.MinAt > c)
+            {
+                position = w.ToSequence;
+                continue;
+            }
+            Add(ranges, Math.Max(position, w.FromSequence), Math.Min(w.ToSequence, limit));
+            position = w.ToSequence;
+        }
+        Add(ranges, position, limit);
+        return ranges;
 
         static void Add(List<(long From, long To)> ranges, long from, long to)
         {
