@@ -49,6 +49,7 @@ public static class TwinStore
         opts.Projections.Add(new DatacenterProjection(history ?? HistoryOptions.Default), ProjectionLifecycle.Async, DatacenterProjection.ProjectionName,
             async =>
             {
+                async.BatchSize = 2_000; // the fold is in memory; bigger batches publish the read models less often
                 foreach (var type in DatacenterProjection.Documents) async.DeleteViewTypeOnTeardown(type);
             });
         opts.Schema.For<HistoryCheckpoint>().Duplicate(c => c.WindowNumber).Duplicate(c => c.Key);

@@ -139,9 +139,10 @@ public sealed class DatacenterProjection(HistoryOptions options) : IProjection
             else operations.Store(usage);
             _publishedPools[nic] = usage;
         }
+        var snapshots = new DatacenterState.SnapshotCache(state);
         foreach (var vm in touched.AffectedVms(state))
         {
-            var readiness = state.Readiness(vm);
+            var readiness = state.Readiness(vm, snapshots);
             if (_publishedReadiness.TryGetValue(vm, out var before) && before == readiness) continue;
             if (readiness is null) operations.Delete<VmSriovReadiness>(vm);
             else operations.Store(readiness);

@@ -138,7 +138,29 @@ public sealed class DatacenterState : SriovReadiness.IEntities
     public VfPoolUsage? PoolUsage(string nic) => Snapshot<NicSnapshot>(nic) is { Status: not NicStatus.Absent } s ? VfPoolUsage.Of(s, Demand(nic)) : null;
 
     /// <summary>The SR-IOV readiness of one VM (null when no vNIC wants SR-IOV).</summary>
-    public VmSriovReadiness? Readiness(string vm) => Snapshot<VmSnapshot>(vm) is { } s ? SriovReadiness.Of(s, this) : null;
+    public VmSriovReadiness? Readiness(string vm) => Readiness(vm, this);
+
+    /// <summary>The SR-IOV readiness of one VM, looking the entities it depends on up in <paramref name="entities"/>
+    /// (e.g. <see cref="SnapshotCache"/> when many VMs are computed at once).</summary>
+    public VmSriovReadiness? Readiness(string vm, SriovReadiness.IEntities entities) =>
+        Snapshot<VmSnapshot>(vm) is { } s ? SriovReadiness.Of(s, entities) : null;
+
+    /// <summary>Snapshots of this state taken once each (a state must not change while a cache is used).</summary>
+    public sealed class SnapshotCache(DatacenterState state) : SriovReadiness.IEntities
+    {
+        private readonly Dictionary<string, ISnapshot?> _snapshots = new(StringComparer.Ordinal);
+
+        private T? Get<T>(string id) where T : class, ISnapshot
+        {
+            if (!_snapshots.TryGetValue(id, out var s)) _snapshots[id] = s = state.Snapshot<T>(id);
+            return s as T;
+        }
+
+        public HostSnapshot? Host(HostId id) => Get<HostSnapshot>(id.Value);
+        public ChipsetSnapshot? Chipset(ChipsetId id) => Get<ChipsetSnapshot>(id.Value);
+        public SwitchSnapshot? Switch(SwitchId id) => Get<SwitchSnapshot>(id.Value);
+        public NicSnapshot? Nic(NicId id) => Get<NicSnapshot>(id.Value);
+    }
 
     HostSnapshot? SriovReadiness.IEntities.Host(HostId id) => Snapshot<HostSnapshot>(id.Value);
     ChipsetSnapshot? SriovReadiness.IEntities.Chipset(ChipsetId id) => Snapshot<ChipsetSnapshot>(id.Value);
