@@ -23,7 +23,7 @@ internal sealed record BenchOptions(long Events, int WindowSize, int Hosts, int 
         return new BenchOptions(
             long.Parse(Get("--events") ?? "1000000"), int.Parse(Get("--window") ?? HistoryOptions.Default.WindowSize.ToString()),
             int.Parse(Get("--hosts") ?? "50"), int.Parse(Get("--vms-per-host") ?? "40"), int.Parse(Get("--vfs") ?? "16"),
-            int.Parse(Get("--moments") ?? "20"), int.Parse(Get("--seed") ?? "42"), Get("--connection"), Get("--schema") ?? "twin_bench");
+            int.Parse(Get("--moments") ?? "20"), int.Parse(Get("--seed") ?? "42"), Get("--connection") is { Length: > 0 } c ? c : null, Get("--schema") ?? "twin_bench");
     }
 
     public override string ToString() =>

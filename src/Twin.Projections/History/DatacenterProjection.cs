@@ -38,6 +38,7 @@ public sealed class DatacenterProjection(HistoryOptions options) : IProjection
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly long _windowSize = Math.Max(1, options.WindowSize);
+    private readonly long _fullEvery = Math.Max(1, options.FullCheckpointEvery);
     private DatacenterState? _state;
     private OpenWindow _window = new(1, 1);
     private readonly Dictionary<string, VfPoolUsage?> _publishedPools = new(StringComparer.Ordinal);
@@ -86,7 +87,7 @@ public sealed class DatacenterProjection(HistoryOptions options) : IProjection
         _state = new DatacenterState();
         if (baseWindow is not null)
         {
-            foreach (var c in await HistoryReader.CheckpointsAsync(session, baseWindow.Id, ct)) c.RestoreInto(_state);
+            foreach (var c in await HistoryReader.CheckpointsAsync(session, windows, baseWindow.Id, ct)) c.RestoreInto(_state);
             _state.AdvanceTo(baseWindow.ToSequence);
         }
         _window = new OpenWindow(WindowOf(_state.Sequence + 1), _windowSize);
@@ -116,11 +117,12 @@ public sealed class DatacenterProjection(HistoryOptions options) : IProjection
         var w = _window;
         if (w.Events > 0)
         {
-            operations.Store(new HistoryWindow(w.Number, w.End - _windowSize, w.End, w.LastSequence, w.Events, w.Streams.Count, w.MinAt, w.MaxAt));
-            foreach (var stream in w.Streams)
-                if (state.Stream(stream) is { } s) operations.Store(HistoryCheckpoint.Of(w.Number, s, stream));
-            foreach (var key in w.Dirty)
-                operations.Store(HistoryCheckpoint.Of(w.Number, state.Demand(key[(HistoryCheckpoint.DemandKind.Length + 1)..])));
+            var full = w.Number % _fullEvery == 0;
+            operations.Store(new HistoryWindow(w.Number, w.End - _windowSize, w.End, w.LastSequence, w.Events, w.Streams.Count, w.MinAt, w.MaxAt, full));
+            foreach (var (stream, s) in full ? state.Streams : state.Streams.Where(kv => w.Streams.Contains(kv.Key)))
+                operations.Store(HistoryCheckpoint.Of(w.Number, s, stream));
+            var demands = full ? state.Demands.Select(d => d.Id) : w.Dirty.Select(key => key[(HistoryCheckpoint.DemandKind.Length + 1)..]);
+            foreach (var nic in demands) operations.Store(HistoryCheckpoint.Of(w.Number, state.Demand(nic)));
         }
         _window = new OpenWindow(w.Number + 1, _windowSize);
     }

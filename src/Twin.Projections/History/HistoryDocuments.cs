@@ -16,12 +16,17 @@ public sealed record HistoryOptions
     /// at any moment then needs the checkpoints plus at most about two windows of raw events.</summary>
     public int WindowSize { get; init; } = 20_000;
 
+    /// <summary>Every this many windows, the checkpoints image every stream and pool, changed or not, so loading a
+    /// moment reads the checkpoints of at most this many windows however long the history.</summary>
+    public int FullCheckpointEvery { get; init; } = 8;
+
     public static readonly HistoryOptions Default = new();
 }
 
 /// <summary>One closed window of the event log (document id = window number): the sequence numbers it covers
 /// (<see cref="FromSequence"/> exclusive, <see cref="ToSequence"/> inclusive) and the range of domain times of its
-/// events, which tells time travel which windows can hold events at or before a moment.</summary>
+/// events, which tells time travel which windows can hold events at or before a moment. <see cref="Full"/>: its
+/// checkpoints image every stream and pool, not only those it changed.</summary>
 public sealed record HistoryWindow(
     long Id,
     long FromSequence,
@@ -30,7 +35,8 @@ public sealed record HistoryWindow(
     int Events,
     int Streams,
     DateTimeOffset MinAt,
-    DateTimeOffset MaxAt);
+    DateTimeOffset MaxAt,
+    bool Full = false);
 
 /// <summary>A stream's folded state at the end of a window (or a pool's demand counters, <see cref="Kind"/> =
 /// "demand"): exactly one of the snapshot fields is set. <see cref="Key"/> = kind/stream.</summary>

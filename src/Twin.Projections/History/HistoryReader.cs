@@ -41,14 +41,18 @@ public static class HistoryReader
     public static async Task<IReadOnlyList<HistoryWindow>> WindowsAsync(IQuerySession session, CancellationToken ct = default) =>
         await session.Query<HistoryWindow>().OrderBy(w => w.Id).ToListAsync(ct);
 
-    /// <summary>The latest checkpoint of every stream and pool as of the end of window <paramref name="window"/>.</summary>
-    public static async Task<IReadOnlyList<HistoryCheckpoint>> CheckpointsAsync(IQuerySession session, long window, CancellationToken ct = default)
+    /// <summary>The latest checkpoint of every stream and pool as of the end of window <paramref name="window"/>, read
+    /// from the last full window at or before it on (see <see cref="HistoryOptions.FullCheckpointEvery"/>).</summary>
+    public static async Task<IReadOnlyList<HistoryCheckpoint>> CheckpointsAsync(IQuerySession session, IReadOnlyList<HistoryWindow> windows, long window,
+        CancellationToken ct = default)
     {
+        var from = windows.LastOrDefault(w => w.Full && w.Id <= window)?.Id ?? 0;
         var mapping = (Marten.Schema.DocumentMapping)session.DocumentStore.Options.FindOrResolveDocumentType(typeof(HistoryCheckpoint));
         var key = mapping.DuplicatedFields.Single(f => f.MemberName == nameof(HistoryCheckpoint.Key)).ColumnName;
         var number = mapping.DuplicatedFields.Single(f => f.MemberName == nameof(HistoryCheckpoint.WindowNumber)).ColumnName;
         return await session.QueryAsync<HistoryCheckpoint>(
-            $"select distinct on ({key}) data from {mapping.TableName.QualifiedName} where {number} <= ? order by {key}, {number} desc", ct, window);
+            $"select distinct on ({key}) data from {mapping.TableName.QualifiedName} where {number} <= ? and {number} >= ? order by {key}, {number} desc",
+            ct, window, from);
     }
 
     /// <summary>
@@ -107,7 +111,7 @@ public static class HistoryReader
             if (cut is { } c && runningMax > c) break;
             baseWindow = w;
         }
-        return (windows, baseWindow, baseWindow is null ? [] : await CheckpointsAsync(session, baseWindow.Id, ct));
+        return (windows, baseWindow, baseWindow is null ? [] : await CheckpointsAsync(session, windows, baseWindow.Id, ct));
     }
 
     private static DatacenterState Restore(IReadOnlyList<HistoryCheckpoint> checkpoints, HistoryWindow? baseWindow)
