@@ -128,6 +128,40 @@ public sealed class HistoryUseCaseTests(TwinCluster fx)
     }
 
     [Fact]
+    public async Task Had_the_switch_had_iov_the_vms_on_it_would_have_had_vfs()
+    {
+        var dc = await Build(fx.Grains, Platform.HyperV, vfs: 4, vms: 2, switchIov: false);
+        var m = fx.Mediator();
+        var from = await Moment();
+        for (var n = 1; n <= 2; n++) await m.Send(new StartVm(dc.Vm(n)), Ct);
+        Assert.Equal(Datapath.Synthetic(SriovBlocker.SwitchIovDisabled), await dc.Datapath(1));
+        var to = (await Moment()).AddSeconds(5);
+
+        var report = await m.Send(new ReplayWithChange(from, to, $"iov {dc.Ext(1)} on"), Ct);
+        Assert.Equal([$"{dc.Vm(1)}/net0", $"{dc.Vm(2)}/net0"], report.KeptTheirVf);
+    }
+
+    [Fact]
+    public async Task Under_first_come_first_served_the_freed_vf_would_have_gone_to_the_vm_that_waited_longer()
+    {
+        var dc = await Build(fx.Grains, Platform.HyperV, vfs: 1, vms: 3);
+        var m = fx.Mediator();
+        await m.Send(new SetIovWeight(dc.Vm(2), "net0", 10), Ct);
+        await m.Send(new SetIovWeight(dc.Vm(3), "net0", 90), Ct);
+        var from = await Moment();
+        for (var n = 1; n <= 3; n++) await m.Send(new StartVm(dc.Vm(n)), Ct);
+        await m.Send(new StopVm(dc.Vm(1)), Ct);
+        await Eventually(async () => (await dc.Datapath(3)).Kind == DatapathKind.Vf, "the heavier vm3 got the freed VF");
+        var to = (await Moment()).AddSeconds(5);
+
+        var report = await m.Send(new ReplayWithChange(from, to, $"policy FirstComeFirstServed {dc.Pf(1)}"), Ct);
+        var outcomes = report.Vnics.ToDictionary(v => v.Vm);
+        Assert.StartsWith("better", outcomes[dc.Vm(2).Value].Verdict);
+        Assert.StartsWith("worse", outcomes[dc.Vm(3).Value].Verdict);
+        Assert.Empty(report.Divergences);
+    }
+
+    [Fact]
     public async Task Unknown_ids_and_moments_before_history_get_plain_answers()
     {
         var m = fx.Mediator();
