@@ -67,6 +67,21 @@ public sealed class MigrationSagaTests
     }
 
     [Fact]
+    public void A_retry_of_a_finished_move_is_done_but_a_new_move_to_the_host_the_vm_is_on_is_refused()
+    {
+        var twin = Seed(Build(Platform.HyperV, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        var op = NextOp("migrate");
+        Assert.True(twin.Run(op, T0, p => MigrationSaga.Migrate(p, Vm(1), Host(2))).Succeeded);
+        var events = twin.Log.Count;
+        Assert.True(twin.Run(op, T0, p => MigrationSaga.Migrate(p, Vm(1), Host(2))).Succeeded);
+        Assert.Equal(events, twin.Log.Count);
+        var e = Assert.Throws<DomainRuleViolated>(() => Migrate(twin, 1, toHost: 2));
+        Assert.Contains($"already on {Host(2)}", e.Message, StringComparison.Ordinal);
+        twin.AssertConsistent();
+    }
+
+    [Fact]
     public void On_hyper_v_a_vm_moving_to_a_host_without_a_free_vf_runs_synthetic_there()
     {
         var twin = Seed(Build(Platform.HyperV, vfs: 1, vms: 1, hosts: 2) with { });
