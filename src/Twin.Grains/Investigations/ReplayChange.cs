@@ -33,18 +33,20 @@ public abstract record ReplayChange
     public abstract string Describe();
 
     /// <summary>The change as written on a command line: <c>vfs NIC COUNT</c>, <c>iov SWITCH on|off</c>,
-    /// <c>policy POLICY [NIC]</c> or <c>none</c> (ids may contain ':' so words are separated by spaces).</summary>
+    /// <c>policy POLICY [NIC]</c> or <c>none</c>. Ids may contain ':' and spaces (Hyper-V NICs are keyed by their
+    /// interface description), so an id is everything between the keyword and the last word.</summary>
     public static ReplayChange Parse(string text)
     {
-        var w = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var w = (text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string Between(int from, int to) => string.Join(' ', w[from..to]);
         return w switch
         {
             ["none"] => new Nothing(),
-            ["vfs", var nic, var n] when int.TryParse(n, out var count) && count >= 0 => new PfVfCount(nic, count),
-            ["iov", var sw, "on"] => new SwitchIov(sw, true),
-            ["iov", var sw, "off"] => new SwitchIov(sw, false),
+            ["vfs", _, .., var n] when int.TryParse(n, out var count) && count >= 0 => new PfVfCount(Between(1, w.Length - 1), count),
+            ["iov", _, .., "on"] => new SwitchIov(Between(1, w.Length - 1), true),
+            ["iov", _, .., "off"] => new SwitchIov(Between(1, w.Length - 1), false),
             ["policy", var p] when Enum.TryParse<ScarceVfPolicy>(p, true, out var policy) => new VfPolicy(policy),
-            ["policy", var p, var nic] when Enum.TryParse<ScarceVfPolicy>(p, true, out var policy) => new VfPolicy(policy, nic),
+            ["policy", var p, _, ..] when Enum.TryParse<ScarceVfPolicy>(p, true, out var policy) => new VfPolicy(policy, Between(2, w.Length)),
             _ => throw new FormatException(
                 $"'{text}' is not a change: use 'vfs NIC COUNT', 'iov SWITCH on|off', 'policy {string.Join("|", Enum.GetNames<ScarceVfPolicy>())} [NIC]' or 'none'"),
         };

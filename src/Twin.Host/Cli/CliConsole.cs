@@ -20,9 +20,12 @@ public sealed class CliConsole(TextWriter output, TextWriter error, bool colour,
     /// <summary>Whether <see cref="Out"/> gets ANSI colours.</summary>
     public bool Colour { get; } = colour;
 
+    /// <summary>Whether <see cref="Error"/> is a terminal (progress lines that rewrite themselves go there only then).</summary>
+    public bool ErrorIsTerminal { get; } = errorColour;
+
     public void Line(string text) => Out.WriteLine(text);
 
-    public void Fail(string text) => Error.WriteLine(errorColour ? $"\u001b[{Ansi.Red}m{text}\u001b[0m" : text);
+    public void Fail(string text) => Error.WriteLine(ErrorIsTerminal ? $"\u001b[{Ansi.Red}m{text}\u001b[0m" : text);
 
     /// <summary>Wraps <paramref name="text"/> in an ANSI colour when <see cref="Out"/> is a terminal.</summary>
     public string Paint(string? code, string text) => Colour && code is not null ? $"\u001b[{code}m{text}\u001b[0m" : text;

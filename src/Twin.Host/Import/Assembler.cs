@@ -1,4 +1,5 @@
 using System.Globalization;
+using Twin.Events.Catalog;
 using Twin.Events.Chipsets;
 using Twin.Events.Common;
 using Twin.Events.Inventory;
@@ -326,6 +327,21 @@ internal sealed class Assembler
             if (o.VfDeviceId is not null) g.VfDeviceIds.Add(o.VfDeviceId);
         }
         model ??= Vendors.DeviceName(vendorId, deviceId) ?? "unknown";
+        if (NicCatalog.Find(model) is { } known)
+        {
+            // the twin needs a ceiling to enable SR-IOV and a link rate for the throughput model; some captures give
+            // neither (Get-VMSwitch, esxcli lists, a sysfs copy of a link that is down)
+            if (max is null && pfDriver != false)
+            {
+                max = known.VfsPerPort;
+                Info(firstSource, firstObs.Line, $"{id}: no capture gives its VF ceiling; {known.VfsPerPort.ToString(CultureInfo.InvariantCulture)} VFs per port from the NIC catalog ({known.Name}: {known.Source})");
+            }
+            if (link is null or 0)
+            {
+                link = known.LinkMbps;
+                Info(firstSource, firstObs.Line, $"{id}: no capture gives its link rate; {known.LinkMbps.ToString(CultureInfo.InvariantCulture)} Mbit/s from the NIC catalog ({known.Name})");
+            }
+        }
         var configuredVfs = configured ?? 0;
         if (max is { } ceiling && configuredVfs > ceiling)
             Warn(firstSource, firstObs.Line, $"{id}: {configuredVfs.ToString(CultureInfo.InvariantCulture)} VFs configured exceed the ceiling {ceiling.ToString(CultureInfo.InvariantCulture)}");

@@ -95,5 +95,9 @@ public sealed class HostFactsImportTests
         Assert.Equal(Platform.HyperV, r.Topology.Hosts[0].Platform);
         Assert.All(r.Topology.Hosts.Skip(1), h => Assert.Equal((Platform.Kvm, 64), (h.Platform, h.Cores)));
         Assert.Equal(5, r.Topology.Nics.Count);
+        // 8086:159b is the 25 GbE E810-XXV (ice_devids.h); the sysfs copy has no link speed, so the catalog's stands in
+        var e810 = r.Topology.Nics.Single(n => n.Id.Value == "kvm-a01/0000:a2:00.0");
+        Assert.Equal(("Intel Ethernet Controller E810-XXV for SFP", 25_000, 128), (e810.Model, e810.LinkMbps, e810.MaxVfs));
+        Assert.True(r.Says("kvm-a01/0000:a2:00.0: no capture gives its link rate; 25000 Mbit/s from the NIC catalog (Intel E810-XXV 25G (ice))"));
     }
 }
