@@ -22,4 +22,14 @@ internal static class PoolSummaries
             n.Platform.ToString(), n.Status, n.SriovEnabled, n.Ceiling, n.Configured, n.Allocatable, n.Allocated, n.Free, n.Waiting.Count,
             n.PendingVfs, refused.GetValueOrDefault(n.Id), n.Policy.ToString()))];
     }
+
+    /// <summary>The same rows as they were at <paramref name="at"/> (time travel), refusals counted up to then.</summary>
+    public static async Task<IReadOnlyList<PoolSummary>> At(IMediator m, DateTimeOffset at, string? host, CancellationToken ct)
+    {
+        var pools = await m.Send(new GetVfPoolUsage(at, host), ct);
+        // a host's cluster never changes (registering it again with other facts is refused): today's is the one it had then
+        var clusters = (await m.Send(new GetInventory(host), ct)).Hosts.ToDictionary(h => h.Id, h => h.Cluster);
+        return [.. pools.Select(p => new PoolSummary(p.Id, p.Host, clusters.GetValueOrDefault(p.Host, ""), p.Model, p.Platform.ToString(), p.Status,
+            p.SriovEnabled, p.Ceiling, p.Configured, p.Allocatable, p.Allocated, p.Free, p.Waiting, p.PendingVfs, p.Rejections, p.Policy.ToString()))];
+    }
 }

@@ -15,7 +15,8 @@ public static class ExitCodes
     /// <summary>No server answered at the address, or its PostgreSQL or silo is unavailable (503).</summary>
     public const int Unreachable = 3;
 
-    /// <summary>An id names nothing the twin knows (404).</summary>
+    /// <summary>An id names nothing the twin knows (404), or nothing was recorded yet at the moment asked about (422:
+    /// before the twin's history starts, or before the entity existed).</summary>
     public const int NotFound = 4;
 
     /// <summary>The exit-code section of <c>--help</c>.</summary>
@@ -26,6 +27,6 @@ public static class ExitCodes
           1  the twin refused or failed the operation (domain rule, exhausted pool, failed start, conflict)
           2  bad usage or a request the server found invalid
           3  server unreachable (start one with `twin serve`), or its PostgreSQL/silo unavailable
-          4  not found: an id the twin does not know
+          4  not found: an id the twin does not know, or a moment before its history (or the entity) starts
         """;
 }

@@ -122,6 +122,7 @@ public static class TwinCli
         root.Add(Serve(console));
         root.Add(Demo(console));
         InventoryVerbs.AddTo(root, global, console);
+        HistoryVerbs.AddTo(root, global, console);
         ImportVerb.AddTo(root, global, console);
         NicVerbs.AddTo(root, global, console);
         SwitchVerbs.AddTo(root, global, console);

@@ -91,7 +91,7 @@ public sealed class TwinClient(Uri server, HttpClient http, string? operation = 
         var code = (int)status switch
         {
             400 or 413 or 415 => ExitCodes.Usage,
-            404 => ExitCodes.NotFound,
+            404 or 422 => ExitCodes.NotFound,
             409 => ExitCodes.Failed,
             502 or 503 or 504 => ExitCodes.Unreachable,
             _ => ExitCodes.Failed,
