@@ -30,6 +30,10 @@ public sealed class SimulationModel
     private readonly NicTrack[] _track;
     private readonly string[] _clusters;
     private readonly HostIndex _index;
+    private readonly Dictionary<string, int> _hostById;
+    private readonly Dictionary<string, int> _clusterById;
+    // per-cluster placement indexes, built on the first VM restricted to a cluster and kept up to date after that
+    private ClusterIndex[]? _byCluster;
     // VM slot of each VF's holder, per PF (for preemption), and of VMs with a waiting vNIC (for hand-overs): the only
     // look-ups from a PF back to a VM, so nothing is hashed on the common path
     private int[][] _holderSlot = [];
@@ -64,6 +68,7 @@ public sealed class SimulationModel
         var nics = new List<Nic>();
         var tracks = new List<NicTrack>();
         _hosts = new SimHost[topo.Hosts.Count];
+        var clusterSizes = new int[_clusters.Length];
         var at = options.Epoch;
         for (var h = 0; h < topo.Hosts.Count; h++)
         {
@@ -94,6 +99,7 @@ public sealed class SimulationModel
             {
                 Id = spec.Id.Value,
                 Cluster = clusterIndex[spec.Cluster],
+                LocalInCluster = clusterSizes[clusterIndex[spec.Cluster]]++,
                 Platform = spec.Platform,
                 FreeVcpu = spec.Cores * options.CpuOvercommit,
                 FreeMem = spec.MemoryMiB / 1024.0,
@@ -109,6 +115,9 @@ public sealed class SimulationModel
         _track = [.. tracks];
         _holderSlot = [.. _nics.Select(n => new int[Math.Max(n.Pool.Configured, n.Ceiling ?? 0) + 1])];
         _index = new HostIndex(_hosts.Length);
+        _hostById = new Dictionary<string, int>(_hosts.Length, StringComparer.Ordinal);
+        for (var h = 0; h < _hosts.Length; h++) _hostById.TryAdd(_hosts[h].Id, h);
+        _clusterById = clusterIndex;
         for (var h = 0; h < _hosts.Length; h++) Reindex(h);
     }
 
@@ -160,7 +169,7 @@ public sealed class SimulationModel
         _arrived++;
         if (v.Vnics > MaxVnics) throw new ArgumentException($"VM {v.Id} has {v.Vnics} vNICs; the model takes at most {MaxVnics}");
         var wants = v.IovWeight > 0 && v.Vnics > 0;
-        var h = Place(v.Cores, v.MemoryGiB, wants ? v.Vnics : 0);
+        var h = Place(v, wants ? v.Vnics : 0);
         if (h < 0)
         {
             _refusedRoom++;
@@ -357,14 +366,35 @@ public sealed class SimulationModel
 
     // ---------------- placement ----------------
 
-    private int Place(int cores, double mem, int vfs)
+    private int Place(in SimVm v, int vfs)
     {
-        return _o.Placement switch
+        // a VM already on a host stays there, whatever the room: that is where the datacenter has it
+        if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) ? p : -1;
+        if (v.Cluster is { } cluster)
         {
-            PlacementPolicy.Spread => _index.MostFree(cores, mem),
-            PlacementPolicy.SriovAware when vfs > 0 => _index.FirstFit(cores, mem, vfs) is var h && h >= 0 ? h : _index.FirstFit(cores, mem, 0),
-            _ => _index.FirstFit(cores, mem, 0),
-        };
+            if (!_clusterById.TryGetValue(cluster, out var c)) return -1;
+            var ci = (_byCluster ??= BuildClusterIndexes())[c];
+            var local = Place(ci.Index, v.Cores, v.MemoryGiB, vfs);
+            return local < 0 ? -1 : ci.Hosts[local];
+        }
+        return Place(_index, v.Cores, v.MemoryGiB, vfs);
+    }
+
+    private int Place(HostIndex index, int cores, double mem, int vfs) => _o.Placement switch
+    {
+        PlacementPolicy.Spread => index.MostFree(cores, mem),
+        PlacementPolicy.SriovAware when vfs > 0 => index.FirstFit(cores, mem, vfs) is var h && h >= 0 ? h : index.FirstFit(cores, mem, 0),
+        _ => index.FirstFit(cores, mem, 0),
+    };
+
+    private ClusterIndex[] BuildClusterIndexes()
+    {
+        var members = _clusters.Select(_ => new List<int>()).ToArray();
+        for (var h = 0; h < _hosts.Length; h++) members[_hosts[h].Cluster].Add(h);
+        var indexes = members.Select(m => new ClusterIndex([.. m], new HostIndex(m.Count))).ToArray();
+        _byCluster = indexes;
+        for (var h = 0; h < _hosts.Length; h++) Reindex(h);
+        return indexes;
     }
 
     private void Reindex(int h)
@@ -372,6 +402,7 @@ public sealed class SimulationModel
         ref var host = ref _hosts[h];
         var freeVfs = host.Nic >= 0 && host.Blocker is null ? _nics[host.Nic].Free : 0;
         _index.Update(h, host.FreeVcpu, host.FreeMem, freeVfs);
+        if (_byCluster is not null) _byCluster[host.Cluster].Index.Update(host.LocalInCluster, host.FreeVcpu, host.FreeMem, freeVfs);
     }
 
     private int NewVm(in SimVm v, int h)
@@ -450,6 +481,7 @@ public sealed class SimulationModel
         t.AllSynInt += allSyn * dt;
         t.AllVfInt += Math.Min(t.SumAllDemand, t.Cap) * dt;
         t.F += f * dt;
+        t.SynDeliveredInt += synDelivered * dt;
         t.NetCpuInt += synDelivered * _cpuPerGbps * dt;
         t.AllSynCpuInt += allSyn * _cpuPerGbps * dt;
         var hostCores = t.Host >= 0 ? _hosts[t.Host].Cores : int.MaxValue;
@@ -548,6 +580,7 @@ public sealed class SimulationModel
 
         double Sum(Func<NicTrack, double> f) => _track.Sum(f);
         var delivered = Sum(t => t.DeliveredInt) / seconds;
+        var synPath = Sum(t => t.SynDeliveredInt) / seconds;
         var allSyn = Sum(t => t.AllSynInt) / seconds;
         var cpu = Sum(t => t.NetCpuInt) / seconds;
         var allSynCpu = Sum(t => t.AllSynCpuInt) / seconds;
@@ -557,7 +590,8 @@ public sealed class SimulationModel
             delivered - allSyn, allSyn > 0 ? 100 * (delivered - allSyn) / allSyn : 0,
             cpu, allSynCpu, allSynCpu - cpu,
             vnicTime > 0 ? Sum(t => t.LatencyInt) / vnicTime : 0, vnicTime > 0 ? Sum(t => t.AllSynLatencyInt) / vnicTime : 0,
-            Sum(t => t.VfVnicInt) / 3600, Sum(t => t.WaitingVnicInt) / 3600, Sum(t => t.ChoiceVnicInt) / 3600);
+            Sum(t => t.VfVnicInt) / 3600, Sum(t => t.WaitingVnicInt) / 3600, Sum(t => t.ChoiceVnicInt) / 3600,
+            Math.Max(0, delivered - synPath), synPath);
 
         List<VmResult>? vms = null;
         if (_o.PerVmResults)
@@ -589,10 +623,13 @@ public sealed class SimulationModel
 
     private readonly record struct SimEvent(int Vm);
 
+    /// <summary>A cluster's hosts (global indexes, in topology order) and the placement index over them.</summary>
+    private sealed record ClusterIndex(int[] Hosts, HostIndex Index);
+
     private struct SimHost
     {
         public string Id;
-        public int Cluster;
+        public int Cluster, LocalInCluster;
         public Platform Platform;
         public double FreeVcpu, FreeMem;
         public int Cores;
@@ -644,7 +681,7 @@ public sealed class SimulationModel
         public long Requests, Granted, FellBack, FailedStarts, HandedOver, Preempted, Released;
         public int Peak;
         public long FirstExhaustion = -1, ExhaustedSince = -1, ExhaustedTotal;
-        public double F, OfferedInt, DeliveredInt, AllSynInt, AllVfInt, NetCpuInt, AllSynCpuInt, LatencyInt, AllSynLatencyInt;
+        public double F, OfferedInt, DeliveredInt, SynDeliveredInt, AllSynInt, AllVfInt, NetCpuInt, AllSynCpuInt, LatencyInt, AllSynLatencyInt;
         public double VnicInt, VfVnicInt, WaitingVnicInt, ChoiceVnicInt, AllocInt;
     }
 }

@@ -28,13 +28,16 @@ public sealed record ClusterResult(
 
 /// <summary>Throughput of the same workload on the datapaths it actually got, and the two references computed in the
 /// same run: everything on the synthetic path, and everything on a VF with unlimited pools. Gbit/s means averaged over
-/// the horizon; CPU in host cores spent on networking; latency the vNIC-time-weighted mean round-trip in µs.</summary>
+/// the horizon; CPU in host cores spent on networking; latency the vNIC-time-weighted mean round-trip in µs.
+/// <paramref name="VfPathGbps"/> + <paramref name="SyntheticPathGbps"/> = <paramref name="DeliveredGbps"/>: what went
+/// through VFs and what through the host's virtual switch.</summary>
 public sealed record ThroughputResult(
     double OfferedGbps, double DeliveredGbps, double AllSyntheticGbps, double AllVfGbps,
     double GainOverSyntheticGbps, double GainOverSyntheticPercent,
     double NetworkCpuCores, double AllSyntheticNetworkCpuCores, double CpuCoresSaved,
     double MeanLatencyUs, double AllSyntheticMeanLatencyUs,
-    double VnicHoursOnVf, double VnicHoursSyntheticWanted, double VnicHoursSyntheticByChoice);
+    double VnicHoursOnVf, double VnicHoursSyntheticWanted, double VnicHoursSyntheticByChoice,
+    double VfPathGbps, double SyntheticPathGbps);
 
 /// <summary>Per-VM outcome (only when asked for).</summary>
 public sealed record VmResult(string Id, string? Host, bool Started, double HoursOnVf, double HoursSyntheticWanted, double MeanDeliveredGbps, string? Reason);
