@@ -29,7 +29,25 @@ public sealed record WhatIfScenario(
     ScarceVfPolicy? ScarceVfPolicy,
     ModelSettings Model,
     IReadOnlyList<CohortSpec> Cohorts,
-    IReadOnlyList<VariantSpec> Variants);
+    IReadOnlyList<VariantSpec> Variants)
+{
+    /// <summary>Simulated zero on the wall clock, for dates in reports (null: the run decides, e.g. today).</summary>
+    public DateTimeOffset? Start { get; init; }
+
+    /// <summary>Every file the scenario names (base topology or captures, trace, distribution tables), with where.</summary>
+    public IEnumerable<(string Path, SourcePosition Where, string Field)> Files()
+    {
+        if (Base.Path is { } topology) yield return (topology, Base.Where, "base.topology");
+        foreach (var c in Base.Captures) yield return (c, Base.Where, "base.captures");
+        if (Workload is WorkloadSpec.Trace t) yield return (t.Path, t.Where, "workload.trace.path");
+        var distributions = new List<(DistributionSpec, SourcePosition, string)>();
+        if (Workload is WorkloadSpec.Synthetic y) distributions.AddRange([(y.LifetimeHours, y.Where, "lifetimeHours"), (y.Cores, y.Where, "cores"), (y.MemoryGiB, y.Where, "memoryGiB")]);
+        var cohorts = Cohorts.Concat(Variants.SelectMany(v => v.Changes).OfType<ChangeSpec.AddCohort>().Select(a => a.Cohort));
+        foreach (var c in cohorts) distributions.AddRange([(c.LifetimeHours, c.Where, "lifetimeHours"), (c.Cores, c.Where, "cores"), (c.MemoryGiB, c.Where, "memoryGiB")]);
+        foreach (var (d, where, field) in distributions)
+            if (d is DistributionSpec.Azure2019Table table) yield return (table.Path, where, $"{where.Path}.{field}");
+    }
+}
 
 /// <summary>Where the base topology comes from.</summary>
 public enum BaseKind

@@ -44,7 +44,7 @@ public static class ScenarioReader
         public WhatIfScenario Scenario(ScenarioNode root)
         {
             var m = Map(root, "the scenario");
-            Known(m, "name", "description", "base", "workload", "horizon", "replications", "seed", "placement", "scarceVfPolicy", "model", "cohorts", "variants");
+            Known(m, "name", "description", "base", "workload", "horizon", "replications", "seed", "start", "placement", "scarceVfPolicy", "model", "cohorts", "variants");
             var name = Str(m, "name") ?? throw Fail(m, Field(m, "name"), "a scenario needs a name (name: ...)");
             var horizon = Duration(Required(m, "horizon", "how long to simulate, e.g. horizon: 90d"));
             var replications = Int(m, "replications") ?? DefaultReplications;
@@ -61,7 +61,10 @@ public static class ScenarioReader
                 m.Get("scarceVfPolicy") is { } policy ? Enum<ScarceVfPolicy>(policy) : null,
                 m.Get("model") is { } model ? Model(model) : new ModelSettings(),
                 cohorts,
-                [.. Many(m.Get("variants")).Select(Variant)]);
+                [.. Many(m.Get("variants")).Select(Variant)])
+            {
+                Start = m.Get("start") is { } start && m.Has("start") ? Time(start) : null,
+            };
             CheckReferences(scenario);
             return scenario;
         }

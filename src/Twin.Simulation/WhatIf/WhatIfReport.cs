@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Twin.Simulation.Model;
 
 namespace Twin.Simulation.WhatIf;
@@ -22,6 +23,7 @@ public sealed record WhatIfReport(
     IReadOnlyList<CapacityReservation> ReservationsApplied,
     IReadOnlyList<VariantOutcome> Variants)
 {
+    [JsonIgnore]
     public VariantOutcome Baseline => Variants[0];
 
     /// <summary>The variant called <paramref name="name"/> (or "baseline").</summary>
