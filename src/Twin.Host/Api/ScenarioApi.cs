@@ -117,7 +117,7 @@ internal static class ScenarioApi
             if (s.LastRun is not { } run) throw new DomainRuleViolated($"scenario {name} has never run: twin scenario run {name}");
             var report = JsonSerializer.Deserialize<WhatIfReport>(run.ReportJson, TwinJson.Reading)!;
             rows.AddRange(report.Variants.Select(v => new ScenarioComparisonRow(name, run.Revision, run.Revision != s.Revision, v.Name,
-                v.FirstExhaustion.MedianDay, v.FirstExhaustion.Days?.P95, $"{v.FirstExhaustion.ReplicationsExhausted}/{v.FirstExhaustion.Replications}",
+                v.FirstExhaustion.P50, v.FirstExhaustion.P95, $"{v.FirstExhaustion.ReplicationsExhausted}/{v.FirstExhaustion.Replications}",
                 v.Demand.VnicsFellBack.P50, v.Demand.FailedStarts.P50, v.Throughput.GainGbps.P50, v.Throughput.CpuCoresSaved.P50,
                 v.VersusBaseline?.Verdict ?? HtmlReport.Exhaustion(v.FirstExhaustion, report.HorizonDays))));
         }

@@ -31,13 +31,14 @@ internal static class WhatIfOutput
         output.Table(
             [
                 new("VARIANT"), new("FIRST_EXHAUSTION_DAY", ExhaustionColour), new("P95_DAY"), new("EXHAUSTED"), new("MOST_CONSTRAINED_PF"),
+                new("CLUSTER_OUT_DAY", ExhaustionColour),
                 new("FELL_BACK", v => v is "0" or "" ? null : Ansi.Yellow), new("FAILED_STARTS", v => v is "0" or "" ? null : Ansi.Red), new("REFUSED_ROOM"),
                 new("VF_GBPS"), new("SYN_GBPS"), new("ALL_SYN_GBPS"), new("GAIN_%"), new("CPU_SAVED"), new("LATENCY_US"),
             ],
             report.Variants.Select(v => (string?[])
             [
-                v.Name, Day(v.FirstExhaustion), v.FirstExhaustion.Days is { } b ? N(b.P95) : "-", $"{v.FirstExhaustion.ReplicationsExhausted}/{v.FirstExhaustion.Replications}",
-                v.MostConstrainedPf ?? "-", N(v.Demand.VnicsFellBack.P50), N(v.Demand.FailedStarts.P50), N(v.Demand.VmsRefusedForRoom.P50),
+                v.Name, Day(v.FirstExhaustion), Day(v.FirstExhaustion.P95), $"{v.FirstExhaustion.ReplicationsExhausted}/{v.FirstExhaustion.Replications}",
+                v.MostConstrainedPf ?? "-", Day(v.FirstClusterRunsOut), N(v.Demand.VnicsFellBack.P50), N(v.Demand.FailedStarts.P50), N(v.Demand.VmsRefusedForRoom.P50),
                 N(v.Throughput.VfPathGbps.P50), N(v.Throughput.SyntheticPathGbps.P50), N(v.Throughput.AllSyntheticGbps.P50), N(v.Throughput.GainPercent.P50),
                 N(v.Throughput.CpuCoresSaved.P50), N(v.Throughput.MeanLatencyUs.P50),
             ]), csv ? null : "SIDE BY SIDE (P50 across replications; days since simulated zero)");
@@ -56,8 +57,8 @@ internal static class WhatIfOutput
         console.Line("");
         output.Table([new("CLUSTER"), .. report.Variants.Select(v => new Column(v.Name.ToUpperInvariant()))],
             clusters.Select(c => (string?[])[c.Length == 0 ? "(none)" : c, .. report.Variants.Select(v => v.Clusters.FirstOrDefault(x => x.Cluster == c) is { } x
-                ? Day(x.FirstExhaustion) + (x.FirstExhaustion.Days is not null ? $" ({x.FirstExhaustion.ReplicationsExhausted}/{x.FirstExhaustion.Replications})" : "") : "-")]),
-            "FIRST VF EXHAUSTION PER CLUSTER (P50 day)");
+                ? $"{Day(x.FirstExhaustion)} ({x.FirstExhaustion.ReplicationsExhausted}/{x.FirstExhaustion.Replications}) / {Day(x.RunsOut)}" : "not there")]),
+            "VF EXHAUSTION PER CLUSTER: first PF out (replications) / whole cluster out, P50 day");
 
         console.Line("");
         output.Table([new("VARIANT"), new("PLATFORM"), new("VF_REQUESTS"), new("FELL_BACK"), new("FAILED_POWER_ONS", v => v is "0" ? null : Ansi.Red)],
@@ -108,7 +109,7 @@ internal static class WhatIfOutput
             v.PfResults.Select(p => (string?[])
             [
                 p.Nic, p.Host, p.Cluster, N(p.Allocatable), N(p.VfRequests.P50), N(p.Granted.P50), N(p.FellBack.P50), N(p.FailedStarts.P50), N(p.PeakAllocated.P50),
-                N(p.MeanAllocated.P50), Day(p.FirstExhaustion), p.FirstExhaustion.Days is { } b ? N(b.P95) : "-",
+                N(p.MeanAllocated.P50), Day(p.FirstExhaustion), Day(p.FirstExhaustion.P95),
                 $"{p.FirstExhaustion.ReplicationsExhausted}/{p.FirstExhaustion.Replications}",
             ]), output.Format == OutputFormat.Table ? "PER PF (P50 across replications)" : null);
     }
@@ -142,7 +143,9 @@ internal static class WhatIfOutput
         };
     }
 
-    private static string Day(ExhaustionDays e) => e.Days is { } d ? N(d.P50) : "-";
+    private static string Day(ExhaustionDays e) => Day(e.P50);
+
+    private static string Day(double? day) => day is { } d ? N(d) : "-";
 
     private static string? ExhaustionColour(string text) => text == "-" ? Ansi.Green : Ansi.Yellow;
 

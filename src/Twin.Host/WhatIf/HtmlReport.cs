@@ -46,6 +46,7 @@ public static class HtmlReport
             ["hosts / PFs / allocatable VFs", .. report.Variants.Select(v => $"{v.Hosts} / {v.Pfs} / {v.VfsAllocatable}")],
             ["first VF exhaustion (day, P50 / P95)", .. report.Variants.Select(v => Exhaustion(v.FirstExhaustion, report.HorizonDays))],
             ["most constrained PF", .. report.Variants.Select(v => v.MostConstrainedPf ?? "—")],
+            ["a whole cluster out of VFs (day, P50 / P95)", .. report.Variants.Select(v => Exhaustion(v.FirstClusterRunsOut, report.HorizonDays))],
             ["vNICs wanting a VF (P50)", .. report.Variants.Select(v => Num(v.Demand.VnicsWantingVf.P50))],
             ["vNICs that fell back to synthetic (P50 / P95)", .. report.Variants.Select(v => $"{Num(v.Demand.VnicsFellBack.P50)} / {Num(v.Demand.VnicsFellBack.P95)} ({Num(v.Demand.FellBackPercent.P50)} %)")],
             ["failed power-ons (P50 / P95)", .. report.Variants.Select(v => $"{Num(v.Demand.FailedStarts.P50)} / {Num(v.Demand.FailedStarts.P95)}")],
@@ -59,7 +60,7 @@ public static class HtmlReport
 
         html.Append("<h2>VF utilisation over time</h2>\n<p class=\"hint\">VFs allocated in percent of the allocatable VFs of the whole datacenter; the line is the median (P50) across replications, the shaded band reaches the P95.</p>\n")
             .Append("<div class=\"chart\"><canvas id=\"utilisation\"></canvas></div>\n");
-        html.Append("<h2>Exhaustion forecast</h2>\n<p class=\"hint\">Day a cluster's first PF runs out of VFs: the bar spans the replications that ran out (earliest to latest), the dots are P50 and P95. No bar: the cluster lasts the horizon in every replication.</p>\n")
+        html.Append("<h2>Exhaustion forecast</h2>\n<p class=\"hint\">Day a cluster's first PF runs out of VFs: the bar spans the replications that ran out (earliest to latest); the dot is the P50 and the triangle the P95 over all replications (missing when more than half, or 5 %, last the horizon). No bar: the cluster lasts the horizon in every replication.</p>\n")
             .Append("<div class=\"chart\"><canvas id=\"exhaustion\"></canvas></div>\n");
         html.Append("<h2>Throughput with and without SR-IOV</h2>\n<p class=\"hint\">Mean Gbit/s over the horizon (P50): what went over VFs and over the synthetic path in the run, next to the same workload all on the synthetic path (the reference computed in the same run).</p>\n")
             .Append("<div class=\"chart\"><canvas id=\"throughput\"></canvas></div>\n<div class=\"chart small\"><canvas id=\"cpu\"></canvas></div>\n");
@@ -70,16 +71,17 @@ public static class HtmlReport
                 [v.Name, p.Platform, Num(p.VfRequests.P50), $"{Num(p.FellBack.P50)} / {Num(p.FellBack.P95)}", $"{Num(p.FailedStarts.P50)} / {Num(p.FailedStarts.P95)}"])));
 
         html.Append("<h2>Clusters</h2>\n");
-        Table(html, ["variant", "cluster", "hosts", "PFs", "allocatable VFs", "first exhaustion (day, P50 / P95)", "most constrained PF", "peak utilisation (P50 %)", "fell back (P50)"],
+        Table(html, ["variant", "cluster", "hosts", "PFs", "allocatable VFs", "first PF out (day, P50 / P95)", "most constrained PF", "whole cluster out (day)", "peak utilisation (P50 %)", "fell back (P50)"],
             report.Variants.SelectMany(v => v.Clusters.Select(c => (IReadOnlyList<string>)
                 [v.Name, c.Cluster, c.Hosts.ToString(CultureInfo.InvariantCulture), c.Pfs.ToString(CultureInfo.InvariantCulture),
                  c.VfsAllocatable.ToString(CultureInfo.InvariantCulture), Exhaustion(c.FirstExhaustion, report.HorizonDays), c.MostConstrainedPf ?? "—",
+                 Exhaustion(c.RunsOut, report.HorizonDays),
                  Num(c.PeakUtilisationPercent.P50), Num(c.FellBack.P50)])));
 
         html.Append("<h2>Most constrained PFs</h2>\n");
         Table(html, ["variant", "PF", "host", "allocatable", "VF requests (P50)", "fell back (P50)", "failed (P50)", "peak allocated (P50 / P95)", "first exhaustion (day)", "hours exhausted (P50)"],
             report.Variants.SelectMany(v => v.PfResults.Where(p => p.FirstExhaustion.ReplicationsExhausted > 0 || p.FellBack.P50 > 0)
-                .OrderByDescending(p => p.FirstExhaustion.ReplicationsExhausted).ThenBy(p => p.FirstExhaustion.Days?.P50 ?? double.MaxValue).Take(10)
+                .OrderByDescending(p => p.FirstExhaustion.ReplicationsExhausted).ThenBy(p => p.FirstExhaustion.P50 ?? double.MaxValue).ThenBy(p => p.FirstExhaustion.Earliest ?? double.MaxValue).Take(10)
                 .Select(p => (IReadOnlyList<string>)[v.Name, p.Nic, p.Host, p.Allocatable.ToString(CultureInfo.InvariantCulture), Num(p.VfRequests.P50), Num(p.FellBack.P50),
                     Num(p.FailedStarts.P50), $"{Num(p.PeakAllocated.P50)} / {Num(p.PeakAllocated.P95)}", Exhaustion(p.FirstExhaustion, report.HorizonDays), Num(p.HoursExhausted.P50)])));
 
@@ -119,10 +121,12 @@ public static class HtmlReport
         html.Append("</tbody>\n</table>\n");
     }
 
-    /// <summary>"day 12.3 / 20.1 (20 of 20 replications)" or "lasts the 90 days".</summary>
+    /// <summary>"day 12.3 / 20.1 (20 of 20 replications)", "day 40 / after day 90 (12 of 20 replications)" or "lasts the 90 days".</summary>
     internal static string Exhaustion(ExhaustionDays e, double horizonDays) =>
-        e.Days is not { } d ? $"lasts the {Num(horizonDays)} days"
-        : $"day {Num(d.P50)} / {Num(d.P95)} ({e.ReplicationsExhausted} of {e.Replications} replications)";
+        e.ReplicationsExhausted == 0 ? $"lasts the {Num(horizonDays)} days"
+        : $"{Day(e.P50, horizonDays)} / {Day(e.P95, horizonDays)} ({e.ReplicationsExhausted} of {e.Replications} replications; earliest day {Num(e.Earliest ?? 0)})";
+
+    private static string Day(double? day, double horizonDays) => day is { } d ? $"day {Num(d)}" : $"after day {Num(horizonDays)}";
 
     private static string Num(double v) => v.ToString(Math.Abs(v) >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture);
 
@@ -170,9 +174,9 @@ public static class HtmlReport
           const forecast = [];
           variants.forEach((v, i) => {
             const e = exhaustion(v);
-            forecast.push({ type: "bar", label: v.name + " (range)", data: e.map((x) => (x && x.days ? [x.days.min, x.days.max] : null)), backgroundColor: alpha(colour(i), 0.35), borderColor: colour(i), borderWidth: 1 });
-            forecast.push({ type: "line", label: v.name + " P50", data: e.map((x) => (x && x.days ? x.days.p50 : null)), showLine: false, pointStyle: "circle", pointRadius: 6, borderColor: colour(i), backgroundColor: colour(i) });
-            forecast.push({ type: "line", label: v.name + " P95", data: e.map((x) => (x && x.days ? x.days.p95 : null)), showLine: false, pointStyle: "triangle", pointRadius: 6, borderColor: colour(i), backgroundColor: "#fff" });
+            forecast.push({ type: "bar", label: v.name + " (earliest to latest)", data: e.map((x) => (x && x.earliest != null ? [x.earliest, x.latest] : null)), backgroundColor: alpha(colour(i), 0.35), borderColor: colour(i), borderWidth: 1 });
+            forecast.push({ type: "line", label: v.name + " P50", data: e.map((x) => (x ? x.p50 : null)), showLine: false, pointStyle: "circle", pointRadius: 6, borderColor: colour(i), backgroundColor: colour(i) });
+            forecast.push({ type: "line", label: v.name + " P95", data: e.map((x) => (x ? x.p95 : null)), showLine: false, pointStyle: "triangle", pointRadius: 6, borderColor: colour(i), backgroundColor: "#fff" });
           });
           new Chart(document.getElementById("exhaustion"), {
             type: "bar", data: { labels, datasets: forecast },

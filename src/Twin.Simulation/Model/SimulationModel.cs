@@ -34,6 +34,9 @@ public sealed class SimulationModel
     private readonly Dictionary<string, int> _clusterById;
     // per-cluster placement indexes, built on the first VM restricted to a cluster and kept up to date after that
     private ClusterIndex[]? _byCluster;
+    // per cluster: PFs that can run out (SR-IOV usable, something allocatable), how many are out now, and when all first were
+    private readonly int[] _clusterUsablePfs, _clusterExhaustedPfs;
+    private readonly long[] _clusterAllOut;
     // VM slot of each VF's holder, per PF (for preemption), and of VMs with a waiting vNIC (for hand-overs): the only
     // look-ups from a PF back to a VM, so nothing is hashed on the common path
     private int[][] _holderSlot = [];
@@ -118,6 +121,11 @@ public sealed class SimulationModel
         _hostById = new Dictionary<string, int>(_hosts.Length, StringComparer.Ordinal);
         for (var h = 0; h < _hosts.Length; h++) _hostById.TryAdd(_hosts[h].Id, h);
         _clusterById = clusterIndex;
+        _clusterUsablePfs = new int[_clusters.Length];
+        _clusterExhaustedPfs = new int[_clusters.Length];
+        _clusterAllOut = [.. _clusters.Select(_ => -1L)];
+        foreach (var host in _hosts)
+            if (host.Nic >= 0 && host.Blocker is null && _nics[host.Nic].Allocatable > 0) _clusterUsablePfs[host.Cluster]++;
         for (var h = 0; h < _hosts.Length; h++) Reindex(h);
     }
 
@@ -525,11 +533,14 @@ public sealed class SimulationModel
             if (t.FirstExhaustion < 0) t.FirstExhaustion = now;
             ref var host = ref _hosts[t.Host];
             if (host.FirstExhaustion < 0) host.FirstExhaustion = now;
+            if (host.Blocker is null && ++_clusterExhaustedPfs[host.Cluster] == _clusterUsablePfs[host.Cluster] && _clusterAllOut[host.Cluster] < 0)
+                _clusterAllOut[host.Cluster] = now;
         }
         else if (!exhausted && t.ExhaustedSince >= 0)
         {
             t.ExhaustedTotal += now - t.ExhaustedSince;
             t.ExhaustedSince = -1;
+            if (_hosts[t.Host].Blocker is null) _clusterExhaustedPfs[_hosts[t.Host].Cluster]--;
         }
     }
 
@@ -575,7 +586,8 @@ public sealed class SimulationModel
             var series = new double[_o.SeriesBuckets];
             foreach (var n in mine) for (var b = 0; b < series.Length; b++) series[b] += n.AllocatedMeanSeries[b];
             return new ClusterResult(c, _hosts.Count(h => h.Cluster == ci), mine.Count, mine.Sum(n => n.Allocatable), mine.Sum(n => n.VfRequests),
-                mine.Sum(n => n.FellBackToSynthetic), mine.Sum(n => n.FailedStarts), first?.FirstExhaustionHours, first?.Id, series);
+                mine.Sum(n => n.FellBackToSynthetic), mine.Sum(n => n.FailedStarts), first?.FirstExhaustionHours, first?.Id, series,
+                _clusterAllOut[ci] < 0 ? null : _clusterAllOut[ci] / 3.6e9);
         }).ToList();
 
         double Sum(Func<NicTrack, double> f) => _track.Sum(f);

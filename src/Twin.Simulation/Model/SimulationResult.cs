@@ -19,12 +19,14 @@ public sealed record HostResult(
     long VmsPlaced, long VmsRefusedForRoom, long FailedStarts,
     double NetworkCpuCoreHours, double? FirstExhaustionHours);
 
-/// <summary>A cluster over one run (sums and the earliest exhaustion of its PFs); the series sums its PFs'.</summary>
+/// <summary>A cluster over one run (sums and the earliest exhaustion of its PFs); the series sums its PFs'.
+/// <paramref name="AllPfsExhaustedHours"/> is the first moment every PF of the cluster that can give VFs was out at
+/// once: no VF left anywhere in the cluster.</summary>
 public sealed record ClusterResult(
     string Cluster, int Hosts, int Pfs, int VfsAllocatable,
     long VfRequests, long FellBackToSynthetic, long FailedStarts,
     double? FirstExhaustionHours, string? MostConstrainedPf,
-    double[] AllocatedMeanSeries);
+    double[] AllocatedMeanSeries, double? AllPfsExhaustedHours);
 
 /// <summary>Throughput of the same workload on the datapaths it actually got, and the two references computed in the
 /// same run: everything on the synthetic path, and everything on a VF with unlimited pools. Gbit/s means averaged over

@@ -15,7 +15,7 @@ internal static class Outcomes
 
         var pfs = s.Nics.Select((n, i) => new PfOutcome(n.Id, n.Host, n.Cluster, first.Nics[i].Platform.ToString(), first.Nics[i].Ceiling, first.Nics[i].Configured,
             n.Allocatable, B(r => r.Nics[i].VfRequests), B(r => r.Nics[i].Granted), n.FellBackToSynthetic, n.FailedStarts, n.PeakAllocated, n.MeanAllocated,
-            ExhaustionDays.FromHours(n.FirstExhaustion), n.HoursExhausted)).ToList();
+            ExhaustionDays.FromHours([.. runs.Select(r => r.Nics[i].FirstExhaustionHours)]), n.HoursExhausted)).ToList();
 
         var hosts = first.Hosts.Select((h, i) => new HostOutcome(h.Id, h.Cluster, h.Platform.ToString(),
             ExhaustionDays.FromHours([.. runs.Select(r => r.Hosts[i].FirstExhaustionHours)]),
@@ -24,8 +24,8 @@ internal static class Outcomes
         var clusters = s.Clusters.Select((c, i) =>
         {
             var shape = first.Clusters[i];
-            return new ClusterOutcome(c.Cluster, shape.Hosts, shape.Pfs, shape.VfsAllocatable, ExhaustionDays.FromHours(c.FirstExhaustion), c.MostConstrainedPf,
-                c.FellBackToSynthetic, c.FailedStarts,
+            return new ClusterOutcome(c.Cluster, shape.Hosts, shape.Pfs, shape.VfsAllocatable, ExhaustionDays.FromHours([.. runs.Select(r => r.Clusters[i].FirstExhaustionHours)]), c.MostConstrainedPf,
+                ExhaustionDays.FromHours([.. runs.Select(r => r.Clusters[i].AllPfsExhaustedHours)]), c.FellBackToSynthetic, c.FailedStarts,
                 B(r => shape.VfsAllocatable > 0 ? 100 * r.Clusters[i].AllocatedMeanSeries.DefaultIfEmpty(0).Max() / shape.VfsAllocatable : 0));
         }).ToList();
 
@@ -53,19 +53,20 @@ internal static class Outcomes
             B(r => r.Throughput.GainOverSyntheticPercent), B(r => r.Throughput.NetworkCpuCores), B(r => r.Throughput.CpuCoresSaved),
             B(r => r.Throughput.MeanLatencyUs), B(r => r.Throughput.AllSyntheticMeanLatencyUs));
 
-        var exhaustion = ExhaustionDays.FromHours(s.FirstExhaustion);
+        var exhaustion = ExhaustionDays.FromHours([.. runs.Select(r => r.Nics.Select(n => n.FirstExhaustionHours).Where(h => h is not null).DefaultIfEmpty(null).Min())]);
         var mostConstrained = pfs.Where(p => p.FirstExhaustion.ReplicationsExhausted > 0)
-            .OrderByDescending(p => p.FirstExhaustion.ReplicationsExhausted).ThenBy(p => p.FirstExhaustion.Days!.P50).ThenByDescending(p => p.HoursExhausted.P50)
+            .OrderByDescending(p => p.FirstExhaustion.ReplicationsExhausted).ThenBy(p => p.FirstExhaustion.P50 ?? double.MaxValue).ThenBy(p => p.FirstExhaustion.Earliest).ThenByDescending(p => p.HoursExhausted.P50)
             .ThenBy(p => p.Nic, StringComparer.Ordinal).FirstOrDefault()?.Nic;
 
         var outcome = new VariantOutcome(v.Name, v.Description, v.BasedOn, v.Applied, v.Topology.Hosts.Count, pfs.Count, allocatable, v.Placement,
-            v.ScarceVfPolicy?.ToString() ?? "each PF's own", exhaustion, mostConstrained, demand, throughput, utilisation, clusters, hosts, pfs, null);
+            v.ScarceVfPolicy?.ToString() ?? "each PF's own", exhaustion, mostConstrained,
+            ExhaustionDays.FromHours([.. runs.Select(r => r.Clusters.Select(c => c.AllPfsExhaustedHours).Where(h => h is not null).DefaultIfEmpty(null).Min())]), demand, throughput, utilisation, clusters, hosts, pfs, null);
         return baseline is null ? outcome : outcome with { VersusBaseline = Compare(baseline, outcome, s.HorizonHours / 24) };
     }
 
     private static Comparison Compare(VariantOutcome b, VariantOutcome v, double horizonDays)
     {
-        double? x = b.FirstExhaustion.MedianDay, y = v.FirstExhaustion.MedianDay;
+        double? x = b.FirstExhaustion.P50, y = v.FirstExhaustion.P50;
         var (gained, verdict) = (x, y) switch
         {
             (null, null) => ((double?)null, "neither runs out of VFs in most replications within the horizon"),
@@ -75,6 +76,10 @@ internal static class Outcomes
                 ? $"first VF exhaustion on day {Num(vy)} instead of {Num(bx)} (P50): {Num(vy - bx)} days gained"
                 : $"first VF exhaustion on day {Num(vy)} instead of {Num(bx)} (P50): {Num(bx - vy)} days sooner"),
         };
+        if (b.FirstClusterRunsOut.P50 is { } bc && v.FirstClusterRunsOut.P50 is not { } && v.FirstExhaustion.P50 is { })
+            verdict += $"; no cluster runs out of VFs entirely (baseline: day {Num(bc)})";
+        else if (b.FirstClusterRunsOut.P50 != v.FirstClusterRunsOut.P50 && v.FirstClusterRunsOut.P50 is { } vc)
+            verdict += $"; a whole cluster runs out on day {Num(vc)}" + (b.FirstClusterRunsOut.P50 is { } bc2 ? $" instead of {Num(bc2)}" : " (the baseline's never does)");
         var fellBack = v.Demand.VnicsFellBack.P50 - b.Demand.VnicsFellBack.P50;
         verdict += fellBack switch
         {

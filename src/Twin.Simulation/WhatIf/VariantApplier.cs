@@ -205,7 +205,7 @@ public static class VariantApplier
             _t = _t with { Switches = _t.Switches.Select(s => changed.GetValueOrDefault(s.Id, s)).ToValueList() };
             var noVfs = changed.Values.Where(s => c.Iov && s.BoundNic is { } n && _t.Nics.FirstOrDefault(x => x.Id == n) is { } nic && (!nic.SriovEnabled || nic.ConfiguredVfs == 0))
                 .Select(s => s.Id.Value).ToList();
-            _applied.Add($"IOV {(c.Iov ? "on" : "off")} on {selected.Count} switch(es) by {(c.Recreate ? "recreating them" : "changing them in place")}"
+            _applied.Add($"IOV switched {(c.Iov ? "on" : "off")} for {selected.Count} switch(es) by {(c.Recreate ? "recreating them (their vNICs reconnect)" : "changing them in place")}"
                          + (noVfs.Count > 0 ? $"; note: the PF behind {string.Join(", ", noVfs.Take(3))}{(noVfs.Count > 3 ? ", …" : "")} has no VFs configured (add setNumVfs)" : ""));
         }
 
@@ -297,10 +297,11 @@ public static class VariantApplier
             && (s.Clusters.Count == 0 || s.Clusters.Contains(host.Cluster, StringComparer.Ordinal))
             && (s.Platform is null || s.Platform == host.Platform);
 
-        /// <summary>A model criterion matches the PF's model text, or names the same catalog model ("X520" and "Intel 82599ES").</summary>
+        /// <summary>A model criterion matches the PF's model text, or names a catalog model whose part numbers the text
+        /// contains ("X520" names the catalog's "Intel 82599 / X520", which "Intel 82599ES 10-Gigabit SFI/SFP+" contains).</summary>
         private static bool SameModel(string criterion, string model) =>
             model.Contains(criterion, StringComparison.OrdinalIgnoreCase)
-            || NicCatalog.Find(criterion) is { } wanted && NicCatalog.Find(model) is { } have && wanted.Key == have.Key;
+            || NicCatalog.Find(criterion) is { } wanted && PartNumbers(wanted).Any(p => model.Contains(p, StringComparison.OrdinalIgnoreCase));
 
         private static string Describe(Selector s)
         {
@@ -318,4 +319,35 @@ public static class VariantApplier
     }
 
     private static string Num(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>The part numbers in a catalog model's name: "Intel 82599 / X520 (ixgbe)" → 82599, X520; "ConnectX-4/5/6" →
+    /// ConnectX-4, ConnectX-5, ConnectX-6; link descriptions ("4x10G", "1G") and drivers (in parentheses) are not part numbers.</summary>
+    internal static IReadOnlyList<string> PartNumbers(NicModel model)
+    {
+        var name = model.Name;
+        var paren = name.IndexOf('(', StringComparison.Ordinal);
+        if (paren >= 0) name = name[..paren];
+        var parts = new List<string>();
+        foreach (var token in name.Split([' ', '/', ','], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!token.Any(char.IsDigit)) continue;
+            if (token.All(char.IsDigit) && token.Length < 4 && parts.Count > 0)
+            {
+                // "ConnectX-4/5/6": a bare number continues the previous part number's series
+                var previous = parts[^1];
+                var stem = previous.TrimEnd("0123456789".ToCharArray());
+                if (stem.Length > 0) parts.Add(stem + token);
+                continue;
+            }
+            if (token.All(char.IsDigit) && token.Length >= 4 && parts.Count > 0 && parts[^1].TrimEnd("0123456789".ToCharArray()) is { Length: > 0 } prefix
+                && !parts[^1].All(char.IsDigit))
+            {
+                parts.Add(prefix + token);
+                continue;
+            }
+            if (System.Text.RegularExpressions.Regex.IsMatch(token, @"^\d+(x\d+)?G$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)) continue;
+            parts.Add(token);
+        }
+        return parts;
+    }
 }

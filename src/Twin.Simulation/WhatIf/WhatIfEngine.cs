@@ -31,7 +31,12 @@ public readonly record struct WhatIfProgress(int Done, int Total, string Variant
 /// </summary>
 public static class WhatIfEngine
 {
-    public static WhatIfReport Run(WhatIfInput input, Action<WhatIfProgress>? progress = null, CancellationToken ct = default)
+    public static WhatIfReport Run(WhatIfInput input, Action<WhatIfProgress>? progress = null, CancellationToken ct = default) =>
+        RunWithReplications(input, progress, ct).Report;
+
+    /// <summary>The report and every replication's own result, per variant (baseline first), for checks the bands cannot make.</summary>
+    internal static (WhatIfReport Report, IReadOnlyList<RunResult[]> Runs) RunWithReplications(WhatIfInput input, Action<WhatIfProgress>? progress = null,
+        CancellationToken ct = default)
     {
         var s = input.Scenario;
         var notes = new List<string>();
@@ -78,8 +83,8 @@ public static class WhatIfEngine
         var outcomes = new List<VariantOutcome>();
         for (var v = 0; v < variants.Count; v++)
             outcomes.Add(Outcomes.Of(variants[v], options[v], SimulationRunner.Summarize(options[v], s.Seed, runs[v]), outcomes.FirstOrDefault()));
-        return new WhatIfReport(s.Name, s.Description, s.Source, s.Seed, reps, s.Horizon.TotalDays, input.Epoch, input.BaseDescription,
-            notes, [.. options[0].Throughput.Describe(), .. Assumptions(s)], reservations, outcomes);
+        return (new WhatIfReport(s.Name, s.Description, s.Source, s.Seed, reps, s.Horizon.TotalDays, input.Epoch, input.BaseDescription,
+            notes, [.. options[0].Throughput.Describe(), .. Assumptions(s)], reservations, outcomes), runs);
     }
 
     private static SimulationOptions Options(WhatIfScenario s, AppliedVariant v, DateTimeOffset epoch) => new()

@@ -30,24 +30,26 @@ public sealed record WhatIfReport(
     public VariantOutcome? Variant(string name) => Variants.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.Ordinal));
 }
 
-/// <summary>When VF pools first ran out, in days: how many replications saw it at all, and the band of the day among
-/// those that did (null when none did: the pools lasted the whole horizon).</summary>
-public sealed record ExhaustionDays(int ReplicationsExhausted, int Replications, Band? Days)
+/// <summary>
+/// When VFs first ran out, in days since simulated zero, across replications: how many replications ran out at all,
+/// the P50 and P95 day over ALL replications (one that never ran out counts as after the horizon, so a quantile that
+/// falls there is null: "lasts the horizon"), and the earliest and latest day among those that ran out. Counting the
+/// replications that lasted keeps the quantiles comparable between variants: a variant that runs out later in every
+/// replication has a later (or null) P50 and P95.
+/// </summary>
+public sealed record ExhaustionDays(int ReplicationsExhausted, int Replications, double? P50, double? P95, double? Earliest, double? Latest)
 {
-    /// <summary>The P50 day, or null when fewer than half the replications exhausted (the pool most likely lasts).</summary>
-    public double? MedianDay => ReplicationsExhausted * 2 > Replications && Days is not null ? Days.P50 : null;
-
-    internal static ExhaustionDays FromHours(ExhaustionBand b) =>
-        new(b.ReplicationsExhausted, b.Replications, b.Hours is { } h ? new Band(h.P50 / 24, h.P95 / 24, h.Min / 24, h.Max / 24) : null);
-
     internal static ExhaustionDays FromHours(IReadOnlyList<double?> hours)
     {
-        var exhausted = hours.Where(h => h is not null).Select(h => h!.Value / 24).ToList();
-        return new(exhausted.Count, hours.Count, exhausted.Count == 0 ? null : Band.Of(exhausted));
+        var days = hours.Select(h => h is { } x ? x / 24 : double.PositiveInfinity).Order().ToArray();
+        var exhausted = days.Where(double.IsFinite).ToList();
+        double? Q(double q) => days.Length == 0 ? null : Band.Quantile(days, q) is var v && double.IsFinite(v) ? v : null;
+        return new(exhausted.Count, hours.Count, Q(0.5), Q(0.95), exhausted.Count == 0 ? null : exhausted[0], exhausted.Count == 0 ? null : exhausted[^1]);
     }
 }
 
-/// <summary>One variant (or the baseline) across the replications.</summary>
+/// <summary>One variant (or the baseline) across the replications. <see cref="FirstExhaustion"/> is the first PF to run
+/// out anywhere; <see cref="FirstClusterRunsOut"/> the first moment a whole cluster had no VF left.</summary>
 public sealed record VariantOutcome(
     string Name,
     string? Description,
@@ -60,6 +62,7 @@ public sealed record VariantOutcome(
     string ScarceVfPolicy,
     ExhaustionDays FirstExhaustion,
     string? MostConstrainedPf,
+    ExhaustionDays FirstClusterRunsOut,
     DemandOutcome Demand,
     ThroughputOutcome Throughput,
     UtilisationSeries Utilisation,
@@ -103,7 +106,8 @@ public sealed record ThroughputOutcome(
 /// per bucket of <see cref="BucketHours"/>, P50 and P95 (and extremes) across replications.</summary>
 public sealed record UtilisationSeries(double BucketHours, int VfsAllocatable, double[] P50, double[] P95, double[] Min, double[] Max);
 
-/// <summary>A cluster: when it first ran out (its earliest PF), the pool that ran out first most often, unmet demand.</summary>
+/// <summary>A cluster: when a PF of it first ran out (its earliest), the pool that ran out first most often, when the
+/// whole cluster ran out (every PF that can give VFs out at once), unmet demand and peak utilisation.</summary>
 public sealed record ClusterOutcome(
     string Cluster,
     int Hosts,
@@ -111,6 +115,7 @@ public sealed record ClusterOutcome(
     int VfsAllocatable,
     ExhaustionDays FirstExhaustion,
     string? MostConstrainedPf,
+    ExhaustionDays RunsOut,
     Band FellBack,
     Band FailedStarts,
     Band PeakUtilisationPercent);
