@@ -49,7 +49,7 @@ public sealed class SimulationModel
     private VmRt[] _vms;
     private int _vmCount;
     private readonly Stack<int> _freeSlots = new();
-    private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack;
+    private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack, _failedStartVnics;
 
     public SimulationModel(SimulationOptions options)
     {
@@ -290,6 +290,7 @@ public sealed class SimulationModel
         _track[nicIndex].FailedStarts++;
         _failedStarts++;
         _fellBack += vnics;
+        _failedStartVnics += vnics;
         vm.Reason = reason;
         vm.Host = -1;
         Reindex(h);
@@ -618,7 +619,7 @@ public sealed class SimulationModel
             }
         }
         return new RunResult(seed, replication, hours, _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack,
-            nics, hosts, clusters, throughput, vms);
+            nics, hosts, clusters, throughput, vms, _failedStartVnics);
     }
 
     /// <summary>Checks the pools: no VF held twice, never more held than configured; returns the problems found.</summary>

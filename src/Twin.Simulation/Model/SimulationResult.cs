@@ -44,12 +44,14 @@ public sealed record ThroughputResult(
 /// <summary>Per-VM outcome (only when asked for).</summary>
 public sealed record VmResult(string Id, string? Host, bool Started, double HoursOnVf, double HoursSyntheticWanted, double MeanDeliveredGbps, string? Reason);
 
-/// <summary>Everything one replication measured.</summary>
+/// <summary>Everything one replication measured. <paramref name="VnicsFellBack"/> counts every vNIC that wanted a VF
+/// and got none when its VM started, <paramref name="VnicsInFailedStarts"/> those of them whose VM's start failed for it
+/// (vSphere, KVM); the rest run on the synthetic path.</summary>
 public sealed record RunResult(
     ulong Seed, ulong Replication, double HorizonHours, long Events, long VmsArrived, long VmsStarted, long VmsRefusedForRoom,
     long FailedStarts, long VnicsWantingVf, long VnicsFellBack,
     IReadOnlyList<NicResult> Nics, IReadOnlyList<HostResult> Hosts, IReadOnlyList<ClusterResult> Clusters,
-    ThroughputResult Throughput, IReadOnlyList<VmResult>? Vms);
+    ThroughputResult Throughput, IReadOnlyList<VmResult>? Vms, long VnicsInFailedStarts);
 
 /// <summary>A value across replications: median and 95th percentile (and the extremes).</summary>
 public sealed record Band(double P50, double P95, double Min, double Max)

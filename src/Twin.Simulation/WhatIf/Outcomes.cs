@@ -45,7 +45,8 @@ internal static class Outcomes
             B(r => r.Nics.Where(n => n.Platform == p).Sum(n => n.VfRequests)),
             B(r => r.Nics.Where(n => n.Platform == p).Sum(n => n.FellBackToSynthetic)),
             B(r => r.Nics.Where(n => n.Platform == p).Sum(n => n.FailedStarts)))).ToList();
-        var demand = new DemandOutcome(B(r => r.VmsArrived), B(r => r.VmsStarted), B(r => r.VmsRefusedForRoom), B(r => r.VnicsWantingVf), B(r => r.VnicsFellBack),
+        var demand = new DemandOutcome(B(r => r.VmsArrived), B(r => r.VmsStarted), B(r => r.VmsRefusedForRoom), B(r => r.VnicsWantingVf),
+            B(r => r.VnicsFellBack - r.VnicsInFailedStarts), B(r => r.VnicsInFailedStarts),
             B(r => r.VnicsWantingVf > 0 ? 100.0 * r.VnicsFellBack / r.VnicsWantingVf : 0), B(r => r.FailedStarts), platforms);
 
         var throughput = new ThroughputOutcome(B(r => r.Throughput.OfferedGbps), B(r => r.Throughput.DeliveredGbps), B(r => r.Throughput.VfPathGbps),

@@ -64,7 +64,7 @@ public sealed class ScenarioMap(int line, int column, string path, IReadOnlyList
 
 /// <summary>A scenario that cannot be used: the file, the 1-based line and column, the field and what is wrong. Nothing
 /// was run or written.</summary>
-public sealed class ScenarioException(string source, int line, int column, string field, string problem)
+public sealed class ScenarioException(string source, int line, int column, string? field, string problem)
     : Exception(Format(source, line, column, field, problem))
 {
     public string SourceName { get; } = source;
@@ -73,12 +73,13 @@ public sealed class ScenarioException(string source, int line, int column, strin
 
     public int Column { get; } = column;
 
-    public string Field { get; } = field;
+    public string Field { get; } = field ?? "";
 
     public string Problem { get; } = problem;
 
-    private static string Format(string source, int line, int column, string field, string problem)
+    private static string Format(string source, int line, int column, string? field, string problem)
     {
+        field ??= "";
         var where = line > 0 ? $"{source}:{line.ToString(CultureInfo.InvariantCulture)}:{column.ToString(CultureInfo.InvariantCulture)}" : source;
         return field.Length == 0 ? $"{where}: {problem}" : $"{where}: {field}: {problem}";
     }

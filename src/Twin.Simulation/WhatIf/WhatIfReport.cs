@@ -71,15 +71,17 @@ public sealed record VariantOutcome(
     IReadOnlyList<PfOutcome> PfResults,
     Comparison? VersusBaseline);
 
-/// <summary>VF demand and what could not be met: vNICs that wanted a VF, those that fell back to the synthetic path,
-/// VM starts that failed for want of VFs (vSphere, KVM) per platform, and VMs no host had room for.</summary>
+/// <summary>VF demand and what could not be met: vNICs that wanted a VF; those that fell back to the synthetic path
+/// (Hyper-V, or a host whose PF gives none); VM starts that failed for want of VFs (vSphere, KVM) and their vNICs; the
+/// share of wanting vNICs left without a VF either way; per platform; and VMs no host had room for.</summary>
 public sealed record DemandOutcome(
     Band VmsArrived,
     Band VmsStarted,
     Band VmsRefusedForRoom,
     Band VnicsWantingVf,
     Band VnicsFellBack,
-    Band FellBackPercent,
+    Band VnicsInFailedStarts,
+    Band UnmetPercent,
     Band FailedStarts,
     IReadOnlyList<PlatformDemand> ByPlatform);
 
