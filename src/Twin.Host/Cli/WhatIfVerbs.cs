@@ -109,6 +109,8 @@ internal static class WhatIfVerbs
         var topology = new Option<FileInfo?>("--topology") { Description = "Topology JSON file (as `twin import --out` writes) [default: the live twin, --server]", HelpName = "FILE" };
         var captures = new Option<string[]>("--captures") { Description = "Inventory captures (files or folders) read by the importer, instead of a topology", HelpName = "PATH", AllowMultipleArgumentsPerToken = true };
         var clusters = new Option<string[]>("--cluster") { Description = "Only these clusters of the base", HelpName = "NAME", AllowMultipleArgumentsPerToken = true };
+        var hostCores = new Option<int?>("--host-cores") { Description = "Cores of the base's hosts that have none (captures rarely say)", HelpName = "N" };
+        var hostMemory = new Option<double?>("--host-memory-gib") { Description = "Memory of the base's hosts that have none, GiB", HelpName = "GIB" };
         var trace = new Option<FileInfo?>("--trace") { Description = "VM lifecycles from a trace (Azure vmtable V1, filtered or V2; plain or gzip)", HelpName = "FILE" };
         var traceFormat = new Option<TraceFormat>("--trace-format") { Description = "AzureVmTable or GoogleTaskEvents", DefaultValueFactory = _ => TraceFormat.AzureVmTable };
         var sort = new Option<bool>("--sort") { Description = "Read the whole trace and sort it by creation time (for traces not in order)" };
@@ -135,7 +137,7 @@ internal static class WhatIfVerbs
             + "(--server); the workload from a trace (--trace) or the synthetic generator (--arrivals-per-hour). Per PF: VF requests, fell back or "
             + "failed, peak and mean allocated, first exhaustion (P50/P95 across replications).")
         {
-            topology, captures, clusters, trace, traceFormat, sort, from, until, arrivals, growth, lifetime, cores, memory, share, vnics, weight, gbps,
+            topology, captures, clusters, hostCores, hostMemory, trace, traceFormat, sort, from, until, arrivals, growth, lifetime, cores, memory, share, vnics, weight, gbps,
             seed, replications, horizon, placement, policy, report, parallel,
         };
         command.SetAction(async (p, ct) =>
@@ -152,6 +154,7 @@ internal static class WhatIfVerbs
             if (!(p.GetValue(lifetime) > 0) || !(p.GetValue(cores) > 0) || !(p.GetValue(memory) > 0) || p.GetValue(gbps) < 0)
                 problems.Add("--lifetime-hours, --cores and --memory-gib must be positive, --gbps-per-vnic not negative");
             if (p.GetValue(topology) is not null && (p.GetValue(captures)?.Length ?? 0) > 0) problems.Add("give --topology or --captures, not both");
+            if (p.GetValue(hostCores) is <= 0 || p.GetValue(hostMemory) is <= 0) problems.Add("--host-cores and --host-memory-gib must be positive");
             if (problems.Count > 0)
             {
                 foreach (var problem in problems) console.Fail($"twin: {problem}");
@@ -169,7 +172,8 @@ internal static class WhatIfVerbs
             var scenarioBase = p.GetValue(topology) is { } file ? new ScenarioBase(BaseKind.Topology, file.FullName, [], null, p.GetValue(clusters) ?? [], true, true, where)
                 : captured.Length > 0 ? new ScenarioBase(BaseKind.Captures, null, [.. captured.Select(Path.GetFullPath)], null, p.GetValue(clusters) ?? [], true, true, where)
                 : new ScenarioBase(BaseKind.Live, null, [], null, p.GetValue(clusters) ?? [], true, true, where);
-            var scenario = new WhatIfScenario("simulate", null, "twin simulate", scenarioBase, workload, duration!.Value, p.GetValue(replications), p.GetValue(seed),
+            scenarioBase = scenarioBase with { HostCores = p.GetValue(hostCores), HostMemoryGiB = p.GetValue(hostMemory) };
+            var scenario = new WhatIfScenario("simulate", null, "options", scenarioBase, workload, duration!.Value, p.GetValue(replications), p.GetValue(seed),
                 p.GetValue(placement), p.GetValue(policy), new ModelSettings(), [], []);
             var output = new Output(console, p.GetValue(g.Output));
             async Task<int> Run(ILiveTwin? live, CancellationToken token)

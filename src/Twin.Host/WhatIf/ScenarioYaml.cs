@@ -27,6 +27,12 @@ public static class ScenarioYaml
         {
             throw new ScenarioException(source, (int)e.Start.Line, (int)e.Start.Column, "", "not valid YAML/JSON: " + (e.InnerException?.Message ?? e.Message));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way, without a position, on some unclosed flow collections
+            var lines = text.TrimEnd().Split('\n').Length;
+            throw new ScenarioException(source, lines, 1, "", "not valid YAML/JSON: the parser stopped at the end of the file; is a { or [ never closed?");
+        }
         return stream.Documents.Count switch
         {
             0 => throw new ScenarioException(source, 1, 1, "", "the file is empty"),

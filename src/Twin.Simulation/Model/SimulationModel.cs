@@ -78,9 +78,12 @@ public sealed class SimulationModel
             var spec = topo.Hosts[h];
             var hostNics = nicsByHost.GetValueOrDefault(spec.Id) ?? [];
             var switches = switchesByHost.GetValueOrDefault(spec.Id) ?? [];
-            // the PF a host's vNICs use: the one behind an IOV-enabled external switch, else one behind any switch, else the first
+            // the PF a host's vNICs use: the one behind an IOV-enabled external switch, else one behind any switch, else
+            // (captures often show no switch) the first with VFs configured, else the first SR-IOV capable, else the first
             var chosen = hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id && s.IovEnabled))
-                         ?? hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id)) ?? hostNics.FirstOrDefault();
+                         ?? hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id))
+                         ?? hostNics.FirstOrDefault(n => n.SriovEnabled && n.ConfiguredVfs > 0)
+                         ?? hostNics.FirstOrDefault(n => n.MaxVfs > 0) ?? hostNics.FirstOrDefault();
             var nicIndex = -1;
             SriovBlocker? blocker = null;
             if (chosen is not null)

@@ -66,7 +66,8 @@ public enum BaseKind
 }
 
 /// <summary>The datacenter a scenario starts from, and how: only some clusters, with its running VMs present all along
-/// or not, and with the capacity committed scenarios reserved or not.</summary>
+/// or not, and with the capacity committed scenarios reserved or not. <see cref="HostCores"/> and
+/// <see cref="HostMemoryGiB"/> size the hosts the base does not size (captures rarely say).</summary>
 public sealed record ScenarioBase(
     BaseKind Kind,
     string? Path,
@@ -75,7 +76,12 @@ public sealed record ScenarioBase(
     IReadOnlyList<string> Clusters,
     bool KeepExistingVms,
     bool ApplyReservations,
-    SourcePosition Where);
+    SourcePosition Where)
+{
+    public int? HostCores { get; init; }
+
+    public double? HostMemoryGiB { get; init; }
+}
 
 /// <summary>Model settings a scenario may change (each a named modelling assumption).</summary>
 public sealed record ModelSettings(double CpuOvercommit = 1.0, bool Vrss = false, int SeriesBuckets = 96);

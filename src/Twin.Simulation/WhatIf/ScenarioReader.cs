@@ -75,7 +75,7 @@ public static class ScenarioReader
         {
             if (node is ScenarioScalar { Text: "live" }) return new ScenarioBase(BaseKind.Live, null, [], null, [], true, true, SourcePosition.Of(node));
             var m = Map(node, "a base");
-            Known(m, "live", "at", "topology", "captures", "clusters", "cluster", "existingVms", "reservations");
+            Known(m, "live", "at", "topology", "captures", "clusters", "cluster", "existingVms", "reservations", "hostCores", "hostMemoryGiB");
             var kinds = new[] { "live", "at", "topology", "captures" }.Where(m.Has).ToList();
             if (kinds.Count != 1)
                 throw Fail(m, kinds.Count == 0 ? "say where to start from: live: true, at: TIME, topology: FILE or captures: [PATH]"
@@ -84,14 +84,17 @@ public static class ScenarioReader
             var reservations = m.Get("reservations") is { } r ? Choice(r, "apply", "ignore") == "apply" : true;
             var clusters = Strings(m, "clusters").Concat(Strings(m, "cluster")).ToList();
             var where = SourcePosition.Of(node);
-            return kinds[0] switch
+            var cores = Int(m, "hostCores");
+            if (cores is < 1) throw Fail(m.Get("hostCores")!, "must be positive");
+            var memory = m.Get("hostMemoryGiB") is { } mem && m.Has("hostMemoryGiB") ? Positive(mem) : (double?)null;
+            return (kinds[0] switch
             {
                 "live" => Bool(m.Get("live")!) ? new ScenarioBase(BaseKind.Live, null, [], null, clusters, existing, reservations, where)
                     : throw Fail(m.Get("live")!, "live: false is not a base; use topology: FILE or captures: [PATH] instead"),
                 "at" => new ScenarioBase(BaseKind.At, null, [], Time(m.Get("at")!), clusters, existing, reservations, where),
                 "topology" => new ScenarioBase(BaseKind.Topology, Str(m, "topology"), [], null, clusters, existing, reservations, where),
                 _ => new ScenarioBase(BaseKind.Captures, null, Strings(m, "captures"), null, clusters, existing, reservations, where),
-            };
+            }) with { HostCores = cores, HostMemoryGiB = memory };
         }
 
         // ---------------- workload ----------------

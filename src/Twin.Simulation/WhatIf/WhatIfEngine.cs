@@ -104,7 +104,7 @@ public static class WhatIfEngine
     {
         yield return $"placement: {s.Placement} (variants may change it); CPU overcommit {s.Model.CpuOvercommit.ToString(CultureInfo.InvariantCulture)} vCPU per core; vRSS {(s.Model.Vrss ? "on" : "off")}";
         yield return "scarce-VF policy: " + (s.ScarceVfPolicy?.ToString() ?? "each PF's own (default FirstComeThenWeight, DESIGN §3.2)");
-        yield return "a host's VMs use one PF: the one behind an IOV-enabled external switch, else behind any switch, else the first";
+        yield return "a host's VMs use one PF: the one behind an IOV-enabled external switch, else behind any switch, else the first with VFs, else the first SR-IOV capable";
         yield return "variants describe the datacenter after the change; the change itself (adapter restarts, switch recreation, reboots) is a rehearsal question";
     }
 
@@ -113,6 +113,7 @@ public static class WhatIfEngine
     {
         if (t.Hosts.Count == 0)
             throw new ScenarioException(s.Source, s.Base.Where.Line, s.Base.Where.Column, s.Base.Where.Path, "the base has no hosts: nothing to simulate");
+        t = Sized(t, s, notes);
         if (s.Base.Clusters.Count == 0) return t;
         var known = t.Hosts.Select(h => h.Cluster).Distinct(StringComparer.Ordinal).ToList();
         foreach (var c in s.Base.Clusters.Where(c => !known.Contains(c, StringComparer.Ordinal)))
@@ -128,6 +129,29 @@ public static class WhatIfEngine
             t.Vms.Where(v => hosts.Contains(v.Host)).ToValueList(),
             t.ResourcePools.Where(p => nics.Contains(p.Nic)).ToValueList(),
             t.VfHolders.Where(h => nics.Contains(h.Nic)).ToValueList());
+    }
+
+    /// <summary>The base with its unsized hosts (no cores or memory known, as from captures) given the scenario's sizes.</summary>
+    private static Topology Sized(Topology t, WhatIfScenario s, List<string> notes)
+    {
+        var unsized = t.Hosts.Where(h => h.Cores <= 0 || h.MemoryMiB <= 0).ToList();
+        if (unsized.Count == 0) return t;
+        if (s.Base.HostCores is null || s.Base.HostMemoryGiB is null)
+        {
+            notes.Add($"{unsized.Count} host(s) of the base have no cores or memory ({string.Join(", ", unsized.Take(3).Select(h => h.Id.Value))}"
+                      + $"{(unsized.Count > 3 ? ", …" : "")}): no VM fits on them; size them with base.hostCores and base.hostMemoryGiB (twin simulate --host-cores, --host-memory-gib)");
+            if (s.Base.HostCores is null && s.Base.HostMemoryGiB is null) return t;
+        }
+        notes.Add($"{unsized.Count} unsized host(s) given {s.Base.HostCores?.ToString(CultureInfo.InvariantCulture) ?? "their"} cores and "
+                  + $"{s.Base.HostMemoryGiB?.ToString(CultureInfo.InvariantCulture) ?? "their"} GiB");
+        return t with
+        {
+            Hosts = t.Hosts.Select(h => h with
+            {
+                Cores = h.Cores > 0 ? h.Cores : s.Base.HostCores ?? h.Cores,
+                MemoryMiB = h.MemoryMiB > 0 ? h.MemoryMiB : s.Base.HostMemoryGiB is { } g ? (long)Math.Round(g * 1024) : h.MemoryMiB,
+            }).ToValueList(),
+        };
     }
 
     /// <summary>The reservations that apply to PFs of this base (others are for PFs not in it: another cluster, or gone).</summary>

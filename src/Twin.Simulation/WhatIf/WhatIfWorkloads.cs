@@ -274,7 +274,7 @@ internal sealed class WhatIfWorkloads
         {
             if (v.Created < last)
                 throw new ScenarioException(_scenario.Source, t.Where.Line, t.Where.Column, "workload.trace.sort",
-                    $"{t.Path} is not in creation order (VM {v.Id} is created at {v.Created} after VM {lastId} at {last}): add sort: true to read it whole and sort it");
+                    $"{t.Path} is not in creation order (VM {v.Id} is created at {v.Created} after VM {lastId} at {last}): add sort: true (twin simulate: --sort) to read it whole and sort it");
             (last, lastId) = (v.Created, v.Id);
             yield return v;
         }
