@@ -121,6 +121,12 @@ internal static class WhatIfVerbs
         var lifetime = new Option<double>("--lifetime-hours") { Description = "Synthetic: mean VM lifetime (exponential), hours", DefaultValueFactory = _ => 24, HelpName = "HOURS" };
         var cores = new Option<double>("--cores") { Description = "Synthetic: vCPUs per VM", DefaultValueFactory = _ => 2, HelpName = "N" };
         var memory = new Option<double>("--memory-gib") { Description = "Synthetic: memory per VM, GiB", DefaultValueFactory = _ => 8, HelpName = "GIB" };
+        var azure = new Option<DirectoryInfo?>("--azure2019")
+        {
+            Description = "Synthetic: draw lifetime, cores and memory from the Azure 2019 tables in this folder (lifetime.txt, cores.txt, memory.txt) instead",
+            HelpName = "DIR",
+        };
+        var overcommit = new Option<double>("--cpu-overcommit") { Description = "vCPUs a host may place per physical core", DefaultValueFactory = _ => 1, HelpName = "RATIO" };
         var share = new Option<double>("--sriov-share") { Description = "Fraction of VMs whose vNICs want a VF (0-1)", DefaultValueFactory = _ => 0.5, HelpName = "FRACTION" };
         var vnics = new Option<int>("--vnics") { Description = "vNICs per VM (0-16)", DefaultValueFactory = _ => 1, HelpName = "N" };
         var weight = new Option<int>("--iov-weight") { Description = "IovWeight of VMs that want a VF (1-100)", DefaultValueFactory = _ => 100, HelpName = "W" };
@@ -137,7 +143,8 @@ internal static class WhatIfVerbs
             + "(--server); the workload from a trace (--trace) or the synthetic generator (--arrivals-per-hour). Per PF: VF requests, fell back or "
             + "failed, peak and mean allocated, first exhaustion (P50/P95 across replications).")
         {
-            topology, captures, clusters, hostCores, hostMemory, trace, traceFormat, sort, from, until, arrivals, growth, lifetime, cores, memory, share, vnics, weight, gbps,
+            topology, captures, clusters, hostCores, hostMemory, trace, traceFormat, sort, from, until, arrivals, growth, lifetime, cores, memory, azure, share, vnics, weight, gbps,
+            overcommit,
             seed, replications, horizon, placement, policy, report, parallel,
         };
         command.SetAction(async (p, ct) =>
@@ -155,6 +162,8 @@ internal static class WhatIfVerbs
                 problems.Add("--lifetime-hours, --cores and --memory-gib must be positive, --gbps-per-vnic not negative");
             if (p.GetValue(topology) is not null && (p.GetValue(captures)?.Length ?? 0) > 0) problems.Add("give --topology or --captures, not both");
             if (p.GetValue(hostCores) is <= 0 || p.GetValue(hostMemory) is <= 0) problems.Add("--host-cores and --host-memory-gib must be positive");
+            if (!(p.GetValue(overcommit) > 0)) problems.Add("--cpu-overcommit must be positive");
+            if (p.GetValue(azure) is { } tables && !tables.Exists) problems.Add($"--azure2019: no folder {tables.FullName}");
             if (problems.Count > 0)
             {
                 foreach (var problem in problems) console.Fail($"twin: {problem}");
@@ -163,10 +172,13 @@ internal static class WhatIfVerbs
             }
             var network = new NetworkSpec(p.GetValue(share), new DistributionSpec.Fixed(p.GetValue(vnics)), new DistributionSpec.Fixed(p.GetValue(weight)),
                 new DistributionSpec.ExponentialMean(Math.Max(1e-9, p.GetValue(gbps))), 800);
+            var azureTables = p.GetValue(azure)?.FullName;
+            DistributionSpec Table(string file, DistributionSpec otherwise) =>
+                azureTables is null ? otherwise : new DistributionSpec.Azure2019Table(Path.Combine(azureTables, file));
             WorkloadSpec workload = p.GetValue(trace) is { } t
                 ? new WorkloadSpec.Trace(t.FullName, p.GetValue(traceFormat), p.GetValue(from), p.GetValue(until), null, p.GetValue(sort), network)
-                : new WorkloadSpec.Synthetic(p.GetValue(arrivals)!.Value, p.GetValue(growth), new DistributionSpec.ExponentialMean(p.GetValue(lifetime)),
-                    new DistributionSpec.Fixed(p.GetValue(cores)), new DistributionSpec.Fixed(p.GetValue(memory)), null, network);
+                : new WorkloadSpec.Synthetic(p.GetValue(arrivals)!.Value, p.GetValue(growth), Table("lifetime.txt", new DistributionSpec.ExponentialMean(p.GetValue(lifetime))),
+                    Table("cores.txt", new DistributionSpec.Fixed(p.GetValue(cores))), Table("memory.txt", new DistributionSpec.Fixed(p.GetValue(memory))), null, network);
             var captured = p.GetValue(captures) ?? [];
             var where = new SourcePosition(0, 0, "");
             var scenarioBase = p.GetValue(topology) is { } file ? new ScenarioBase(BaseKind.Topology, file.FullName, [], null, p.GetValue(clusters) ?? [], true, true, where)
@@ -174,7 +186,7 @@ internal static class WhatIfVerbs
                 : new ScenarioBase(BaseKind.Live, null, [], null, p.GetValue(clusters) ?? [], true, true, where);
             scenarioBase = scenarioBase with { HostCores = p.GetValue(hostCores), HostMemoryGiB = p.GetValue(hostMemory) };
             var scenario = new WhatIfScenario("simulate", null, "options", scenarioBase, workload, duration!.Value, p.GetValue(replications), p.GetValue(seed),
-                p.GetValue(placement), p.GetValue(policy), new ModelSettings(), [], []);
+                p.GetValue(placement), p.GetValue(policy), new ModelSettings(CpuOvercommit: p.GetValue(overcommit)), [], []);
             var output = new Output(console, p.GetValue(g.Output));
             async Task<int> Run(ILiveTwin? live, CancellationToken token)
             {

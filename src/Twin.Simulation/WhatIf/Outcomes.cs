@@ -88,6 +88,15 @@ internal static class Outcomes
             > 0 => $"; {Num(fellBack)} more vNICs fall back to synthetic",
             _ => "",
         };
+        var failed = v.Demand.FailedStarts.P50 - b.Demand.FailedStarts.P50;
+        verdict += failed switch
+        {
+            < 0 => $"; {Num(-failed)} fewer failed power-ons",
+            > 0 => $"; {Num(failed)} more failed power-ons",
+            _ => "",
+        };
+        // a PF running out is routine when placement packs VMs: say when it cost no VM its VF
+        if (b.Demand.UnmetPercent.Max == 0 && v.Demand.UnmetPercent.Max == 0) verdict += "; no vNIC went without a VF in either";
         return new Comparison(x, y, gained, fellBack, v.Demand.FailedStarts.P50 - b.Demand.FailedStarts.P50,
             v.Throughput.DeliveredGbps.P50 - b.Throughput.DeliveredGbps.P50, v.Throughput.GainGbps.P50 - b.Throughput.GainGbps.P50,
             v.Throughput.CpuCoresSaved.P50 - b.Throughput.CpuCoresSaved.P50, v.Throughput.MeanLatencyUs.P50 - b.Throughput.MeanLatencyUs.P50, verdict);

@@ -32,6 +32,19 @@ public sealed class ScenarioFileTests
     }
 
     [Fact]
+    public void The_documented_example_reads()
+    {
+        var doc = File.ReadAllText(Path.Combine(Fixtures.Root, "docs", "whatif.md"));
+        var start = doc.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var yaml = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
+        var s = ScenarioYaml.Read(yaml, "whatif.md");
+        Assert.Equal(("cluster-a-growth", 512.0), (s.Name, s.Base.HostMemoryGiB!.Value));
+        Assert.Equal(["a", "b"], s.Base.Clusters);
+        Assert.Equal(["numvfs-32", "numvfs-32-weight-policy"], s.Variants.Select(v => v.Name));
+        Assert.Equal(7 * 24.0, Assert.Single(s.Cohorts).StartHours);
+    }
+
+    [Fact]
     public void A_json_scenario_reads_like_its_yaml()
     {
         const string Json = """
