@@ -132,6 +132,8 @@ internal static class TwinApi
                 Run(m, h, new SetIovWeight(new VmId(Id(vm)), Id(vnic), body.IovWeight), ct))
             .WithName("SetIovWeight").WithSummary("Enables (1–100) or disables (0) SR-IOV on a vNIC; on a running VM the VF follows");
 
+        api.MapScenarioApi();
+
         // ---------------- operations ----------------
         api.MapPost("/reconcile", (IMediator m, HttpContext h, CancellationToken ct) => m.Send(WithContext(h, new Reconcile()), ct))
             .WithName("Reconcile").WithSummary("Finds VFs held by vNICs that cannot use them and frees each exactly once");

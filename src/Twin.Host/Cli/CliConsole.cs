@@ -2,14 +2,18 @@ namespace Twin.Host.Cli;
 
 /// <summary>Where the CLI writes: stdout for results, stderr for messages; colour only when the stream is a terminal
 /// (and <c>NO_COLOR</c> is unset), so pipelines and files get plain text.</summary>
-public sealed class CliConsole(TextWriter output, TextWriter error, bool colour, bool errorColour)
+public sealed class CliConsole(TextWriter output, TextWriter error, bool colour, bool errorColour, bool errorIsTerminal = false)
 {
     /// <summary>The process's console.</summary>
     public static CliConsole FromSystemConsole()
     {
         var allowed = Environment.GetEnvironmentVariable("NO_COLOR") is null or "" && Environment.GetEnvironmentVariable("TERM") != "dumb";
-        return new CliConsole(Console.Out, Console.Error, allowed && !Console.IsOutputRedirected, allowed && !Console.IsErrorRedirected);
+        return new CliConsole(Console.Out, Console.Error, allowed && !Console.IsOutputRedirected, allowed && !Console.IsErrorRedirected,
+            !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb");
     }
+
+    /// <summary>Whether <see cref="Error"/> is a terminal (long runs show their progress there, and only there).</summary>
+    public bool ErrorIsTerminal { get; } = errorIsTerminal;
 
     /// <summary>Results (tables, JSON, CSV).</summary>
     public TextWriter Out { get; } = output;
@@ -20,12 +24,9 @@ public sealed class CliConsole(TextWriter output, TextWriter error, bool colour,
     /// <summary>Whether <see cref="Out"/> gets ANSI colours.</summary>
     public bool Colour { get; } = colour;
 
-    /// <summary>Whether <see cref="Error"/> is a terminal (progress lines that rewrite themselves go there only then).</summary>
-    public bool ErrorIsTerminal { get; } = errorColour;
-
     public void Line(string text) => Out.WriteLine(text);
 
-    public void Fail(string text) => Error.WriteLine(ErrorIsTerminal ? $"\u001b[{Ansi.Red}m{text}\u001b[0m" : text);
+    public void Fail(string text) => Error.WriteLine(errorColour ? $"\u001b[{Ansi.Red}m{text}\u001b[0m" : text);
 
     /// <summary>Wraps <paramref name="text"/> in an ANSI colour when <see cref="Out"/> is a terminal.</summary>
     public string Paint(string? code, string text) => Colour && code is not null ? $"\u001b[{code}m{text}\u001b[0m" : text;

@@ -117,10 +117,10 @@ internal static class InventoryVerbs
             [
                 new("NIC"), new("HOST"), new("CLUSTER"), new("MODEL"), new("STATUS", StatusColour), new("CEILING"), new("CONFIGURED"),
                 new("ALLOCATABLE"), new("ALLOCATED"), new("FREE", v => v == "0" ? Ansi.Red : null), new("WAITING", v => v is "0" or "" ? null : Ansi.Yellow),
-                new("PENDING"), new("REJECTED"),
+                new("PENDING"), new("REJECTED"), new("RESERVED", v => v is "0" or "" ? null : Ansi.Yellow),
             ],
             pools.Select(x => (string?[])[x.Nic, x.Host, x.Cluster, x.Model, x.Status.ToString(), N(x.Ceiling), N(x.Configured), N(x.Allocatable),
-                N(x.Allocated), N(x.Free), N(x.Waiting), N(x.PendingVfs), N(x.Rejections)]));
+                N(x.Allocated), N(x.Free), N(x.Waiting), N(x.PendingVfs), N(x.Rejections), N(x.Reserved)]));
         return ExitCodes.Ok;
     }
 

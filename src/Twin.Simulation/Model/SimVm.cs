@@ -18,7 +18,15 @@ public readonly record struct SimVm(
     int Vnics,
     int IovWeight,
     double GbpsPerVnic,
-    double PpsPerVnic);
+    double PpsPerVnic)
+{
+    /// <summary>The host this VM is already on (a VM of the datacenter the run starts from): it goes there whatever the
+    /// room, as it does in the real datacenter. Null = placed by the placement policy.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>Only hosts of this cluster may take the VM ("add 40 VMs to cluster A"); null = any host.</summary>
+    public string? Cluster { get; init; }
+}
 
 /// <summary>How a trace's VMs get the network attributes the traces do not carry (all drawn from one seeded stream,
 /// so a seed reproduces the run).</summary>
