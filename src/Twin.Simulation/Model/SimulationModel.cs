@@ -30,6 +30,7 @@ public sealed class SimulationModel
     private readonly NicTrack[] _track;
     private readonly string[] _clusters;
     private readonly HostIndex _index;
+    private readonly Dictionary<string, int> _hostById = new(StringComparer.Ordinal);
     // VM slot of each VF's holder, per PF (for preemption), and of VMs with a waiting vNIC (for hand-overs): the only
     // look-ups from a PF back to a VM, so nothing is hashed on the common path
     private int[][] _holderSlot = [];
@@ -104,6 +105,7 @@ public sealed class SimulationModel
                 VectorsPerVf = chosen is null ? 0 : InterruptVectors.PerVf(chosen.Vendor),
                 FirstExhaustion = -1,
             };
+            _hostById[spec.Id.Value] = h;
         }
         _nics = [.. nics];
         _track = [.. tracks];
@@ -160,7 +162,7 @@ public sealed class SimulationModel
         _arrived++;
         if (v.Vnics > MaxVnics) throw new ArgumentException($"VM {v.Id} has {v.Vnics} vNICs; the model takes at most {MaxVnics}");
         var wants = v.IovWeight > 0 && v.Vnics > 0;
-        var h = Place(v.Cores, v.MemoryGiB, wants ? v.Vnics : 0);
+        var h = v.Host is { } pinned ? PlaceOn(pinned, v.Cores, v.MemoryGiB) : Place(v.Cores, v.MemoryGiB, wants ? v.Vnics : 0);
         if (h < 0)
         {
             _refusedRoom++;
@@ -366,6 +368,10 @@ public sealed class SimulationModel
             _ => _index.FirstFit(cores, mem, 0),
         };
     }
+
+    /// <summary>A pinned VM goes to its host if it has room, else nowhere.</summary>
+    private int PlaceOn(string host, int cores, double mem) =>
+        _hostById.TryGetValue(host, out var h) && _hosts[h].FreeVcpu >= cores && _hosts[h].FreeMem >= mem ? h : -1;
 
     private void Reindex(int h)
     {
