@@ -23,14 +23,22 @@ public sealed class ForkTarget(InMemoryTwin twin, DateTimeOffset now) : IPlanTar
 {
     private readonly Queue<(VmId Vm, VmNotice Notice, OperationId Op)> _notices = new();
     private Dictionary<string, StreamVersion> _seen = new(StringComparer.Ordinal);
+    private Dictionary<string, VmSnapshot?> _vmsBefore = new(StringComparer.Ordinal);
 
     public InMemoryTwin Twin { get; } = twin;
 
     /// <summary>Starts noting what the next step reads and commands.</summary>
-    public void BeginStep() => _seen = new(StringComparer.Ordinal);
+    public void BeginStep()
+    {
+        _seen = new(StringComparer.Ordinal);
+        _vmsBefore = new(StringComparer.Ordinal);
+    }
 
     /// <summary>Every stream the step read or commanded, at the version it had when the step first saw it.</summary>
     public IReadOnlyList<StreamVersion> Seen => [.. _seen.Values.OrderBy(s => s.Stream, StringComparer.Ordinal)];
+
+    /// <summary>Every VM the step read or commanded, as it was when the step first saw it (null: not defined).</summary>
+    public IReadOnlyDictionary<string, VmSnapshot?> VmsBefore => _vmsBefore;
 
     public async ValueTask<T> Run<T>(OperationId op, Func<ITwinPort, ValueTask<T>> saga)
     {
@@ -51,7 +59,12 @@ public sealed class ForkTarget(InMemoryTwin twin, DateTimeOffset now) : IPlanTar
     public ValueTask<IReadOnlyList<NicId>> NicsOn(HostId host) =>
         new([.. Twin.Nics.Where(n => n.Host == host && n.Status != NicStatus.Absent).Select(n => new NicId(n.Id)).OrderBy(n => n.Value, StringComparer.Ordinal)]);
 
-    private void Saw(string kind, string stream, long version) => _seen.TryAdd(stream, new StreamVersion(kind, stream, version));
+    private void Saw(string kind, string stream, long version)
+    {
+        // every write is preceded by a read, so the first sight of a stream is its state when the step began
+        if (_seen.TryAdd(stream, new StreamVersion(kind, stream, version)) && kind == Aggregates.Vm.Name)
+            _vmsBefore[stream] = Twin.Vm(new VmId(stream));
+    }
 
     private sealed class TrackingPort(ForkTarget target, ITwinPort inner) : ITwinPort
     {

@@ -87,7 +87,7 @@ public static class PlanRehearsal
             var ends = events.GroupBy(e => e.Stream, StringComparer.Ordinal)
                 .Select(g => new StreamVersion(KindOf(g.First().Event), g.Key, g.Max(e => e.Version)))
                 .OrderBy(s => s.Stream, StringComparer.Ordinal).ToList();
-            steps.Add(new StepResult(i, plan.StepName(i), step, op, outcome, events, SideEffects.Of(events, twin), target.Seen, ends));
+            steps.Add(new StepResult(i, plan.StepName(i), step, op, outcome, events, SideEffects.Of(events, target.VmsBefore, twin), target.Seen, ends));
         }
 
         var expected = new Dictionary<string, StreamVersion>(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Twin.Events.Common;
 using Twin.Events.Hosts;
 using Twin.Events.Nics;
 using Twin.Events.Switches;
@@ -49,7 +50,9 @@ public sealed record SideEffect(SideEffectKind Kind, string Subject, string Deta
 /// <summary>Reads a step's side effects from the events it appended (the same events the live apply would append).</summary>
 public static class SideEffects
 {
-    public static IReadOnlyList<SideEffect> Of(IReadOnlyList<RecordedEvent> events, InMemoryTwin after)
+    /// <summary>The side effects of a step that appended <paramref name="events"/>; <paramref name="vmsBefore"/> holds the
+    /// VMs it touched as they were before it, <paramref name="after"/> the twin after it.</summary>
+    public static IReadOnlyList<SideEffect> Of(IReadOnlyList<RecordedEvent> events, IReadOnlyDictionary<string, VmSnapshot?> vmsBefore, InMemoryTwin after)
     {
         var effects = new List<SideEffect>();
         foreach (var e in events.Select(r => r.Event))
@@ -113,24 +116,26 @@ public static class SideEffects
                     break;
             }
         }
-        // the datapath each vNIC ends the step on (a recreation goes VF → disconnected → VF: the end is what matters)
-        var net = new Dictionary<string, (Datapath From, Datapath To, bool Wants)>(StringComparer.Ordinal);
-        foreach (var d in events.Select(r => r.Event).OfType<VmEvent.VnicDatapathChanged>())
+        // the datapath each vNIC ends the step on, against the one it began with (a recreation goes VF → disconnected →
+        // VF, a migration VF → synthetic → VF on the destination: the end is what matters)
+        foreach (var (id, was) in vmsBefore.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var key = $"{d.Vm}/{d.Name}";
-            var wants = after.Vm(d.Vm)?.Vnics.FirstOrDefault(v => v.Spec.Name == d.Name)?.Spec.WantsVf ?? false;
-            net[key] = net.TryGetValue(key, out var seen) ? (seen.From, d.To, wants) : (d.From, d.To, wants);
-        }
-        foreach (var (vnic, (from, to, wants)) in net.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            if (to.Kind == DatapathKind.Vf && from != to)
-                effects.Add(new(SideEffectKind.VnicOnVf, vnic, from.Kind == DatapathKind.Vf ? $"on {to} (was {from})" : $"on {to}"));
-            else if (to.Kind == DatapathKind.Synthetic && wants && from.Kind != DatapathKind.Synthetic)
-                effects.Add(new(SideEffectKind.VnicSynthetic, vnic, $"runs synthetic ({to.Reason?.ToString() ?? "no VF"}){(from.Kind == DatapathKind.Vf ? $", was on {from}" : "")}"));
-            else if (to.Kind == DatapathKind.Synthetic && wants && from.Reason != to.Reason)
-                effects.Add(new(SideEffectKind.VnicSynthetic, vnic, $"still synthetic, now {to.Reason?.ToString() ?? "without a reason"} (was {from.Reason?.ToString() ?? "none"})"));
-            else if (to.Kind == DatapathKind.Disconnected)
-                effects.Add(new(SideEffectKind.VnicDisconnected, vnic, $"left disconnected ({to.Reason})"));
+            if (after.Vm(new VmId(id)) is not { } vm) continue;
+            foreach (var v in vm.Vnics)
+            {
+                var vnic = $"{id}/{v.Spec.Name}";
+                var from = was?.Vnics.FirstOrDefault(x => x.Spec.Name == v.Spec.Name)?.Datapath ?? Datapath.Off;
+                var to = v.Datapath;
+                if (from == to) continue;
+                if (to.Kind == DatapathKind.Vf)
+                    effects.Add(new(SideEffectKind.VnicOnVf, vnic, from.Kind == DatapathKind.Vf ? $"on {to} (was {from})" : $"on {to}"));
+                else if (to.Kind == DatapathKind.Synthetic && v.Spec.WantsVf && from.Kind != DatapathKind.Synthetic)
+                    effects.Add(new(SideEffectKind.VnicSynthetic, vnic, $"runs synthetic ({to.Reason?.ToString() ?? "no VF"}){(from.Kind == DatapathKind.Vf ? $", was on {from}" : "")}"));
+                else if (to.Kind == DatapathKind.Synthetic && v.Spec.WantsVf)
+                    effects.Add(new(SideEffectKind.VnicSynthetic, vnic, $"still synthetic, now {to.Reason?.ToString() ?? "without a reason"} (was {from.Reason?.ToString() ?? "none"})"));
+                else if (to.Kind == DatapathKind.Disconnected)
+                    effects.Add(new(SideEffectKind.VnicDisconnected, vnic, $"left disconnected ({to.Reason})"));
+            }
         }
         return effects;
     }
