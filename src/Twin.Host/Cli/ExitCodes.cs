@@ -18,6 +18,9 @@ public static class ExitCodes
     /// <summary>An id names nothing the twin knows (404).</summary>
     public const int NotFound = 4;
 
+    /// <summary>A rehearsed plan was not applied: what it depends on changed since the rehearsal (drift).</summary>
+    public const int Drift = 5;
+
     /// <summary>The exit-code section of <c>--help</c>.</summary>
     public const string Help = """
 
@@ -27,5 +30,6 @@ public static class ExitCodes
           2  bad usage or a request the server found invalid
           3  server unreachable (start one with `twin serve`), or its PostgreSQL/silo unavailable
           4  not found: an id the twin does not know
+          5  drift: a rehearsed plan was not applied, the world changed since its rehearsal
         """;
 }
