@@ -78,7 +78,10 @@ public static class PlanFile
         }
         catch (ImportException e)
         {
-            throw new PlanFileException(source, e.Line, e.Column, e.Field ?? "", e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
+            // the importer's message is "source line l, column c: field problem"
+            var problem = e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+            if (e.Field is { Length: > 0 } f && problem.StartsWith(f + " ", StringComparison.Ordinal)) problem = problem[(f.Length + 1)..];
+            throw new PlanFileException(source, e.Line, e.Column, e.Field ?? "", problem);
         }
         return new Reader(source).Plan(root);
     }
@@ -163,6 +166,34 @@ public static class PlanFile
                     throw Error(value, $"is not a field of {what}; its fields are {string.Join(", ", allowed)}", map.Path.Length == 0 ? key : $"{map.Path}.{key}");
         }
 
+        /// <summary>A node as JSON for <paramref name="target"/>, refused at its own line when it cannot be one: a number
+        /// where a number goes, true/false, a list, a map with known fields. A YAML number or true/false where an id or a
+        /// text is expected is taken as its text (<c>vm: 42</c>).</summary>
+        private JsonNode? Json(DataNode node, Type target)
+        {
+            if (node is DataScalar { Kind: ScalarKind.Null }) return null;
+            var type = Nullable.GetUnderlyingType(target) ?? target;
+            if (type == typeof(string) || IsStringId(type) || type.IsEnum)
+                return node is DataScalar s ? JsonValue.Create(s.Text) : throw Error(node, "must be a single value, not a " + (node is DataList ? "list" : "map"));
+            if (type == typeof(bool))
+                return node is DataScalar { Kind: ScalarKind.Bool } b ? JsonValue.Create(b.Text!.Trim().Equals("true", StringComparison.OrdinalIgnoreCase))
+                    : throw Error(node, "must be true or false");
+            if (type == typeof(int) || type == typeof(long) || type == typeof(ulong))
+                return node is DataScalar { Kind: ScalarKind.Number } n && decimal.TryParse(n.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var whole) && whole == decimal.Truncate(whole)
+                    ? JsonValue.Create(whole) : throw Error(node, "must be a whole number");
+            if (type == typeof(double))
+                return node is DataScalar { Kind: ScalarKind.Number } d && double.TryParse(d.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real)
+                    ? JsonValue.Create(real) : throw Error(node, "must be a number");
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueList<>))
+                return node is DataList l ? new JsonArray([.. l.Items.Select(i => Json(i, type.GetGenericArguments()[0]))]) : throw Error(node, "must be a list");
+            if (node is not DataMap m) throw Error(node, "must be a map");
+            var fields = Parameters(type);
+            Unknown(m, [.. fields.Keys], $"a {type.Name}");
+            foreach (var required in fields.Where(f => f.Value.Required && m.Get(f.Key) is null or DataScalar { Kind: ScalarKind.Null }))
+                throw Error(m, $"is required (the fields of a {type.Name}: {string.Join(", ", fields.Keys)})", $"{m.Path}.{required.Key}");
+            return new JsonObject(m.Entries.Select(e => KeyValuePair.Create(Canonical(fields.Keys, e.Key), Json(e.Value, fields[Canonical(fields.Keys, e.Key)].Type))));
+        }
+
         private string? String(DataNode node) => node switch
         {
             DataScalar { Kind: ScalarKind.Null } => null,
@@ -178,12 +209,16 @@ public static class PlanFile
     /// default) and the common id and independent.</summary>
     private static Dictionary<string, (Type Type, bool Required)> Fields(Type step)
     {
-        var fields = step.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters()
-            .ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!), p => (p.ParameterType, !p.HasDefaultValue), StringComparer.Ordinal);
+        var fields = Parameters(step);
         fields["id"] = (typeof(string), false);
         fields["independent"] = (typeof(bool), false);
         return fields;
     }
+
+    /// <summary>A record's constructor parameters as JSON fields (required unless they have a default).</summary>
+    private static Dictionary<string, (Type Type, bool Required)> Parameters(Type type) =>
+        type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters()
+            .ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!), p => (p.ParameterType, !p.HasDefaultValue), StringComparer.Ordinal);
 
     private static Dictionary<string, Type> Properties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)
@@ -191,32 +226,7 @@ public static class PlanFile
 
     private static string Canonical(IEnumerable<string> names, string key) => names.FirstOrDefault(n => n.Equals(key, StringComparison.OrdinalIgnoreCase)) ?? key;
 
-    /// <summary>A node as JSON for <paramref name="target"/>: a YAML number or true/false where an id or a text is
-    /// expected is taken as its text (<c>vm: 42</c>).</summary>
-    private static JsonNode? Json(DataNode node, Type target)
-    {
-        var textual = target == typeof(string) || Nullable.GetUnderlyingType(target) is { } u && IsStringId(u) || IsStringId(target);
-        return node switch
-        {
-            DataScalar { Kind: ScalarKind.Null } => null,
-            DataScalar s when textual => JsonValue.Create(s.Text),
-            DataScalar { Kind: ScalarKind.Bool } s => JsonValue.Create(s.Text!.Trim().Equals("true", StringComparison.OrdinalIgnoreCase)),
-            DataScalar { Kind: ScalarKind.Number } s when long.TryParse(s.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => JsonValue.Create(l),
-            DataScalar { Kind: ScalarKind.Number } s when double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
-            DataScalar s => JsonValue.Create(s.Text),
-            DataList l => new JsonArray([.. l.Items.Select(i => Json(i, ElementType(target)))]),
-            DataMap m => new JsonObject(m.Entries.Select(e => KeyValuePair.Create(e.Key, Json(e.Value, MemberType(target, e.Key))))),
-            _ => null,
-        };
-    }
-
     private static bool IsStringId(Type t) => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IStringId<>));
-
-    private static Type ElementType(Type t) =>
-        t.IsArray ? t.GetElementType()! : t.IsGenericType ? t.GetGenericArguments()[0] : typeof(object);
-
-    private static Type MemberType(Type t, string key) =>
-        t.GetProperties().FirstOrDefault(p => p.Name.Equals(key, StringComparison.OrdinalIgnoreCase))?.PropertyType ?? typeof(object);
 
     /// <summary>The node a field path ("vfs", "vnics[0].iovWeight") points at, else the nearest node above it.</summary>
     private static DataNode Find(DataNode from, string path)

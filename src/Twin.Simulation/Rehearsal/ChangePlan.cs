@@ -93,9 +93,12 @@ public abstract record PlanStep
     /// <summary>May be applied or skipped on its own (see the type's summary).</summary>
     public bool Independent { get; init; }
 
+    private static readonly Dictionary<Type, string> ActionOf = typeof(PlanStep).GetCustomAttributes(typeof(JsonDerivedTypeAttribute), false)
+        .Cast<JsonDerivedTypeAttribute>().ToDictionary(a => a.DerivedType, a => (string)a.TypeDiscriminator!);
+
     /// <summary>The action, as written in the plan.</summary>
     [JsonIgnore]
-    public abstract string Action { get; }
+    public string Action => ActionOf[GetType()];
 
     /// <summary>The step in a few words, e.g. "enable SR-IOV on host-07/0000:3b:00.0 with 8 VFs".</summary>
     public abstract string Describe();
@@ -112,7 +115,6 @@ public sealed record CreateSwitchStep(SwitchId Switch, HostId Host, NicId? Nic =
     SwitchKind Kind = SwitchKind.External, string? SwitchName = null) : PlanStep
 {
     public const string Name = "create-switch";
-    public override string Action => Name;
     public override string Describe() => $"create {Kind} switch {Switch} on {Host}{(Nic is { } n ? $" bound to {n}" : "")} with IOV {(Iov ? "on" : "off")}";
 
     internal override IEnumerable<(string, string)> Problems()
@@ -129,7 +131,6 @@ public sealed record CreateSwitchStep(SwitchId Switch, HostId Host, NicId? Nic =
 public sealed record SetSwitchIovStep(SwitchId Switch, bool Iov) : PlanStep
 {
     public const string Name = "set-switch-iov";
-    public override string Action => Name;
     public override string Describe() => $"turn IOV {(Iov ? "on" : "off")} on switch {Switch}";
     internal override IEnumerable<(string, string)> Problems() => Required("switch", Switch.Value);
 }
@@ -139,7 +140,6 @@ public sealed record SetSwitchIovStep(SwitchId Switch, bool Iov) : PlanStep
 public sealed record RecreateSwitchStep(SwitchId Switch, bool Iov) : PlanStep
 {
     public const string Name = "recreate-switch";
-    public override string Action => Name;
     public override string Describe() => $"recreate switch {Switch} with IOV {(Iov ? "on" : "off")}";
     internal override IEnumerable<(string, string)> Problems() => Required("switch", Switch.Value);
 }
@@ -148,7 +148,6 @@ public sealed record RecreateSwitchStep(SwitchId Switch, bool Iov) : PlanStep
 public sealed record EnableSriovStep(NicId Nic, int Vfs) : PlanStep
 {
     public const string Name = "enable-sriov";
-    public override string Action => Name;
     public override string Describe() => $"enable SR-IOV on {Nic} with {Vfs} VF(s)";
 
     internal override IEnumerable<(string, string)> Problems()
@@ -162,7 +161,6 @@ public sealed record EnableSriovStep(NicId Nic, int Vfs) : PlanStep
 public sealed record DisableSriovStep(NicId Nic) : PlanStep
 {
     public const string Name = "disable-sriov";
-    public override string Action => Name;
     public override string Describe() => $"disable SR-IOV on {Nic}";
     internal override IEnumerable<(string, string)> Problems() => Required("nic", Nic.Value);
 }
@@ -171,7 +169,6 @@ public sealed record DisableSriovStep(NicId Nic) : PlanStep
 public sealed record SetVfsStep(NicId Nic, int Vfs) : PlanStep
 {
     public const string Name = "set-vfs";
-    public override string Action => Name;
     public override string Describe() => $"set NumVFs of {Nic} to {Vfs}";
 
     internal override IEnumerable<(string, string)> Problems()
@@ -185,7 +182,6 @@ public sealed record SetVfsStep(NicId Nic, int Vfs) : PlanStep
 public sealed record ApplyPendingStep(NicId Nic) : PlanStep
 {
     public const string Name = "apply-pending";
-    public override string Action => Name;
     public override string Describe() => $"apply the pending configuration of {Nic}";
     internal override IEnumerable<(string, string)> Problems() => Required("nic", Nic.Value);
 }
@@ -194,7 +190,6 @@ public sealed record ApplyPendingStep(NicId Nic) : PlanStep
 public sealed record RebootHostStep(HostId Host) : PlanStep
 {
     public const string Name = "reboot-host";
-    public override string Action => Name;
     public override string Describe() => $"reboot {Host}";
     internal override IEnumerable<(string, string)> Problems() => Required("host", Host.Value);
 }
@@ -204,7 +199,6 @@ public sealed record RebootHostStep(HostId Host) : PlanStep
 public sealed record SetIovWeightStep(VmId Vm, int IovWeight, string? Vnic = null) : PlanStep
 {
     public const string Name = "set-iov-weight";
-    public override string Action => Name;
     public override string Describe() => $"set IovWeight {IovWeight} on {(Vnic is null ? $"every vNIC of {Vm}" : $"{Vm}/{Vnic}")}";
 
     internal override IEnumerable<(string, string)> Problems()
@@ -219,7 +213,6 @@ public sealed record SetIovWeightStep(VmId Vm, int IovWeight, string? Vnic = nul
 public sealed record StartVmStep(VmId Vm) : PlanStep
 {
     public const string Name = "start-vm";
-    public override string Action => Name;
     public override string Describe() => $"start {Vm}";
     internal override IEnumerable<(string, string)> Problems() => Required("vm", Vm.Value);
 }
@@ -228,7 +221,6 @@ public sealed record StartVmStep(VmId Vm) : PlanStep
 public sealed record StopVmStep(VmId Vm) : PlanStep
 {
     public const string Name = "stop-vm";
-    public override string Action => Name;
     public override string Describe() => $"stop {Vm}";
     internal override IEnumerable<(string, string)> Problems() => Required("vm", Vm.Value);
 }
@@ -237,7 +229,6 @@ public sealed record StopVmStep(VmId Vm) : PlanStep
 public sealed record MigrateVmStep(VmId Vm, HostId To) : PlanStep
 {
     public const string Name = "migrate-vm";
-    public override string Action => Name;
     public override string Describe() => $"migrate {Vm} to {To}";
 
     internal override IEnumerable<(string, string)> Problems()
@@ -252,7 +243,6 @@ public sealed record DefineVmStep(VmId Vm, HostId Host, string Guest, ValueList<
     bool GuestHasVfDriver = true) : PlanStep
 {
     public const string Name = "define-vm";
-    public override string Action => Name;
     public override string Describe() => $"define {Vm} on {Host} ({Guest}, {Vcpus} vCPU, {MemoryMiB} MiB, {Vnics.Count} vNIC(s))";
 
     internal override IEnumerable<(string, string)> Problems()
@@ -279,7 +269,6 @@ public sealed record DefineVmStep(VmId Vm, HostId Host, string Guest, ValueList<
 public sealed record SetPolicyStep(NicId Nic, ScarceVfPolicy Policy) : PlanStep
 {
     public const string Name = "set-policy";
-    public override string Action => Name;
     public override string Describe() => $"set the scarce-VF policy of {Nic} to {Policy}";
     internal override IEnumerable<(string, string)> Problems() => Required("nic", Nic.Value);
 }
@@ -288,7 +277,6 @@ public sealed record SetPolicyStep(NicId Nic, ScarceVfPolicy Policy) : PlanStep
 public sealed record DefinePoolStep(NicId Nic, string Pool, ValueList<int> Vfs) : PlanStep
 {
     public const string Name = "define-pool";
-    public override string Action => Name;
     public override string Describe() => $"define pool '{Pool}' on {Nic} with VF(s) {string.Join(",", Vfs ?? [])}";
 
     internal override IEnumerable<(string, string)> Problems()
