@@ -271,7 +271,7 @@ internal static class RehearseVerb
         _ => Ansi.Red,
     };
 
-    private static string Num(double value) => value.ToString(Math.Abs(value) >= 100 ? "0" : "0.##", CultureInfo.InvariantCulture);
+    private static string Num(double value) => value.ToString(Math.Abs(value) >= 100 ? "0.#" : "0.##", CultureInfo.InvariantCulture);
 
     private static string Hours(double? hours) => hours is { } h ? Num(h) : "never";
 
