@@ -317,6 +317,71 @@ public sealed class RehearsalTests(TwinCluster fx)
         Assert.Equal(2, (await dc.NicGrain(2).GetSnapshot())!.Configured);
     }
 
+    [Fact]
+    public async Task A_change_that_lands_between_two_steps_stops_the_apply_before_the_step_it_affects()
+    {
+        var dc = await LiveDatacenter.Build(fx.Grains, Platform.HyperV, vfs: 2, vms: 1, hosts: 2);
+        var other = new VmId($"{dc.Prefix}-vm9");
+        Assert.True((await fx.Mediator().Send(new DefineVm(other, dc.Host(2), "Windows Server 2022", 2, 4096, [new VnicSpec("net0", dc.Ext(2), 100)]), Ct)).Succeeded);
+        var plan = Plan(new StartVmStep(dc.Vm(1)), new StartVmStep(other));
+        var report = await Rehearse(plan);
+        Assert.True(report.Go);
+
+        // step 1 is held at its last command while someone changes the PF step 2 reads
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = TwinCluster.Faults.Block("Vm.CompleteStart", new OperationId(report.Steps[0].Operation), reached);
+        try
+        {
+            var applying = Apply(plan, report);
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            await fx.Mediator().Send(new SetScarceVfPolicy(dc.Pf(2), ScarceVfPolicy.WeightPreemptive), Ct);
+            gate.SetResult();
+            var applied = await applying;
+
+            Assert.Equal(ApplyStatus.PartiallyApplied, applied.Status);
+            Assert.Equal(["applied", "stopped (drift)"], applied.Steps.Select(s => s.Outcome));
+            Assert.True(applied.Steps[0].AsRehearsed);
+            Assert.Equal(dc.Pf(2).Value, Assert.Single(applied.Drift).Stream);
+            Assert.Equal(VmStatus.Running, (await dc.VmGrain(1).GetSnapshot())!.Status);
+            Assert.Equal(VmStatus.Off, (await fx.Grains.GetGrain<Contracts.IVmGrain>(other.Value).GetSnapshot())!.Status);
+        }
+        finally
+        {
+            gate.TrySetResult();
+            TwinCluster.Faults.Clear(new OperationId(report.Steps[0].Operation));
+        }
+    }
+
+    [Fact]
+    public async Task A_step_that_appends_something_else_than_predicted_stops_the_apply_and_a_retry_is_refused()
+    {
+        var dc = await LiveDatacenter.Build(fx.Grains, Platform.HyperV, vfs: 2, vms: 2, hosts: 2);
+        await Start(dc, 1);
+        var plan = Plan(new MigrateVmStep(dc.Vm(1), dc.Host(2)), new StartVmStep(dc.Vm(2)));
+        var report = await Rehearse(plan);
+        Assert.True(report.Go);
+        var migration = new OperationId(report.Steps[0].Operation);
+        TwinCluster.Faults.Throw(Twin.Events.Sagas.MigrationSaga.CopyStep, migration); // the memory copy fails live
+        try
+        {
+            var applied = await Apply(plan, report);
+            Assert.Equal(ApplyStatus.Diverged, applied.Status);
+            Assert.False(applied.Steps[0].AsRehearsed);
+            Assert.Contains(applied.Steps[0].Differences, d => d.Contains("the rehearsal said it succeeds", StringComparison.Ordinal));
+            Assert.Equal("not run", applied.Steps[1].Outcome);
+            Assert.Equal(dc.Host(1), (await dc.VmGrain(1).GetSnapshot())!.Host);
+            Assert.Equal(VmStatus.Off, (await dc.VmGrain(2).GetSnapshot())!.Status);
+        }
+        finally
+        {
+            TwinCluster.Faults.Clear(migration);
+        }
+        // what the failed step appended is not what was rehearsed: a retry sees drift and refuses
+        var retry = await Apply(plan, report);
+        Assert.Equal(ApplyStatus.Refused, retry.Status);
+        Assert.Contains(retry.Drift, d => d.Stream == dc.Vm(1).Value);
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     private static JsonNode? WithoutTime(JsonElement e)
