@@ -204,6 +204,18 @@ public sealed class RehearsalTests(TwinCluster fx)
         Assert.DoesNotContain(rebooted.Warnings, w => w.Contains("not in effect until", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Overlapping_resource_pools_are_no_go_because_pools_never_share_a_vf()
+    {
+        var dc = await LiveDatacenter.Build(fx.Grains, Platform.Kvm, vfs: 4, vms: 0);
+        var overlapping = await Rehearse(Plan(new DefinePoolStep(dc.Pf(1), "tenant-a", [0, 1]), new DefinePoolStep(dc.Pf(1), "tenant-b", [1, 2])));
+        Assert.False(overlapping.Go);
+        Assert.True(overlapping.Steps[0].Succeeded);
+        Assert.Contains("pools never share a VF", overlapping.Steps[1].Summary);
+        var apart = await Rehearse(Plan(new DefinePoolStep(dc.Pf(1), "tenant-a", [0, 1]), new DefinePoolStep(dc.Pf(1), "tenant-b", [2, 3])));
+        Assert.True(apart.Go, string.Join("; ", apart.NoGo));
+    }
+
     // ---------------- the live twin is never touched; apply does what was rehearsed ----------------
 
     [Fact]
