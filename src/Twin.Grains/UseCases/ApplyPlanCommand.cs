@@ -70,7 +70,8 @@ public sealed record StreamDrift(string Kind, string Stream, long Rehearsed, lon
 public sealed record AppliedStep(int Number, string Name, string Description, bool Independent, string Outcome, bool AsRehearsed,
     string Summary, int EventsAppended, IReadOnlyList<string> Differences);
 
-internal sealed class ApplyPlanHandler(IGrainFactory grains, TimeProvider clock, ISagaFaults faults, IQuerySession session) : IRequestHandler<ApplyPlan, PlanApplyReport>
+internal sealed class ApplyPlanHandler(IGrainFactory grains, TimeProvider clock, ISagaFaults faults, IQuerySession session, IDocumentStore store)
+    : IRequestHandler<ApplyPlan, PlanApplyReport>
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ShortSettle = TimeSpan.FromSeconds(2);
@@ -88,7 +89,7 @@ internal sealed class ApplyPlanHandler(IGrainFactory grains, TimeProvider clock,
         var twin = new InMemoryTwin();
         var loaded = new HashSet<string>(StringComparer.Ordinal);
         // a snapshot at the expected version is what the rehearsal forked; a stream that moved is refolded up to it
-        foreach (var s in await Fork.Snapshots(session, ct))
+        foreach (var s in await Fork.Snapshots(store, ct))
         {
             if (expected.TryGetValue(s.Id, out var e) && e.Version != s.Version) continue;
             twin.Load(s);

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Data;
 using Marten;
+using Marten.Services;
 using MediatR;
 using Twin.Events.Chipsets;
 using Twin.Events.Common;
@@ -53,13 +55,13 @@ public sealed record RehearsedStep(
 /// (the event as the live store would hold it).</summary>
 public sealed record PredictedEvent(string Kind, string Stream, long Version, string Type, string Summary, string Operation, JsonElement Data);
 
-internal sealed class RehearsePlanHandler(IQuerySession session, TimeProvider clock) : IRequestHandler<RehearsePlan, RehearsalReport>
+internal sealed class RehearsePlanHandler(IDocumentStore store, TimeProvider clock) : IRequestHandler<RehearsePlan, RehearsalReport>
 {
     public async Task<RehearsalReport> Handle(RehearsePlan r, CancellationToken ct)
     {
         var context = r.Context();
         var now = clock.GetUtcNow();
-        var fork = await Fork.Snapshots(session, ct);
+        var fork = await Fork.Snapshots(store, ct);
         var rehearsal = await PlanRehearsal.RunAsync(fork, r.Plan, context.Operation, now);
         var spec = r.Plan.Horizon ?? new HorizonSpec();
         var horizon = spec.Enabled && rehearsal.After.Hosts.Count > 0
@@ -75,9 +77,11 @@ internal static class Fork
     /// <summary>The JSON of event data in reports and of the comparison between predicted and appended events.</summary>
     public static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    /// <summary>Every aggregate's read-model snapshot (stored with its events, so at its stream's version).</summary>
-    public static async Task<List<ISnapshot>> Snapshots(IQuerySession session, CancellationToken ct)
+    /// <summary>Every aggregate's read-model snapshot (stored with its events, so at its stream's version), read in one
+    /// repeatable-read transaction: one consistent moment of the whole twin, whatever is being appended meanwhile.</summary>
+    public static async Task<List<ISnapshot>> Snapshots(IDocumentStore store, CancellationToken ct)
     {
+        await using var session = await store.QuerySerializableSessionAsync(new SessionOptions { IsolationLevel = IsolationLevel.RepeatableRead }, ct);
         var all = new List<ISnapshot>();
         all.AddRange(await session.Query<HostSnapshot>().ToListAsync(ct));
         all.AddRange(await session.Query<ChipsetSnapshot>().ToListAsync(ct));
