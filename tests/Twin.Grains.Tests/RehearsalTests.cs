@@ -1,10 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Marten;
 using Twin.Events.Common;
 using Twin.Events.Nics;
 using Twin.Events.Platforms;
+using Twin.Events.Sagas;
 using Twin.Events.Vms;
+using Twin.Grains.Contracts;
 using Twin.Grains.UseCases;
 using Twin.Simulation.Rehearsal;
 
@@ -355,7 +358,7 @@ public sealed class RehearsalTests(TwinCluster fx)
             Assert.True(applied.Steps[0].AsRehearsed);
             Assert.Equal(dc.Pf(2).Value, Assert.Single(applied.Drift).Stream);
             Assert.Equal(VmStatus.Running, (await dc.VmGrain(1).GetSnapshot())!.Status);
-            Assert.Equal(VmStatus.Off, (await fx.Grains.GetGrain<Contracts.IVmGrain>(other.Value).GetSnapshot())!.Status);
+            Assert.Equal(VmStatus.Off, (await fx.Grains.GetGrain<IVmGrain>(other.Value).GetSnapshot())!.Status);
         }
         finally
         {
@@ -373,7 +376,7 @@ public sealed class RehearsalTests(TwinCluster fx)
         var report = await Rehearse(plan);
         Assert.True(report.Go);
         var migration = new OperationId(report.Steps[0].Operation);
-        TwinCluster.Faults.Throw(Twin.Events.Sagas.MigrationSaga.CopyStep, migration); // the memory copy fails live
+        TwinCluster.Faults.Throw(MigrationSaga.CopyStep, migration); // the memory copy fails live
         try
         {
             var applied = await Apply(plan, report);
@@ -394,7 +397,7 @@ public sealed class RehearsalTests(TwinCluster fx)
         Assert.Contains(retry.Drift, d => d.Stream == dc.Vm(1).Value);
     }
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private static JsonNode? WithoutTime(JsonElement e)
     {

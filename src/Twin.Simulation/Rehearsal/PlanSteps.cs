@@ -1,5 +1,6 @@
 using Twin.Events.Common;
 using Twin.Events.Nics;
+using Twin.Events.Platforms;
 using Twin.Events.Sagas;
 using Twin.Events.Switches;
 using Twin.Events.Vms;
@@ -83,7 +84,7 @@ public static class PlanSteps
         var host = await p.GetHost(s.Host) ?? throw new DomainRuleViolated($"host {s.Host} is not registered");
         foreach (var sw in s.Vnics.Select(v => v.Switch).Distinct())
             if (await p.GetSwitch(sw) is not { Status: SwitchStatus.Active }) throw new DomainRuleViolated($"switch {sw} does not exist");
-        return Refusal(await p.Vm(new VmCommand.DefineVm(s.Vm, s.Host, host.Platform, Twin.Events.Platforms.GuestOs.Parse(s.Guest, s.GuestHasVfDriver),
+        return Refusal(await p.Vm(new VmCommand.DefineVm(s.Vm, s.Host, host.Platform, GuestOs.Parse(s.Guest, s.GuestHasVfDriver),
             s.Vcpus, s.MemoryMiB, s.Vnics, p.Now)), $"VM {s.Vm} is already defined as described");
     });
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Twin.Events.Common;
 using Twin.Events.Hosts;
 using Twin.Events.Nics;
+using Twin.Events.Platforms;
 using Twin.Events.Switches;
 using Twin.Events.Vms;
 using Twin.Simulation.InMemory;
@@ -94,7 +95,7 @@ public static class SideEffects
                     effects.AddRange(x.Disconnected.Select(v => new SideEffect(SideEffectKind.VnicDisconnected, v.ToString(), $"disconnected by the recreation of {x.Switch}")));
                     break;
                 case VmEvent.VmStartFailed x:
-                    effects.Add(new(SideEffectKind.StartFailed, x.Vm.Value, $"{(after.Vm(x.Vm)?.Platform == Twin.Events.Platforms.Platform.VSphere ? "power-on" : "start")} failed: {x.Detail}"));
+                    effects.Add(new(SideEffectKind.StartFailed, x.Vm.Value, $"{(after.Vm(x.Vm)?.Platform == Platform.VSphere ? "power-on" : "start")} failed: {x.Detail}"));
                     break;
                 case VmEvent.VmStarted x:
                     effects.Add(new(SideEffectKind.VmStarted, x.Vm.Value, $"running on {x.Host}"));

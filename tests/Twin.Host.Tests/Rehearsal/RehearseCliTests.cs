@@ -200,6 +200,33 @@ public sealed class RehearseCliTests(TwinServerFixture fx) : IDisposable
     }
 
     [Fact]
+    public async Task The_horizon_can_run_a_traces_vms_read_by_the_cli()
+    {
+        var dc = await Datacenter.Create(fx.Http, vfs: 4);
+        var trace = Path.Combine(Import.Fixtures.Root, "samples", "traces", "azure-v1-filtered-vmtable", "filtered_vmtables_50.csv");
+        var plan = PlanFile("trace.yaml", $"""
+            name: grow the pool under the Azure sample
+            horizon:
+              days: 2
+              replications: 2
+              trace: {trace}
+            steps:
+              - action: set-vfs
+                nic: {dc.Nic}
+                vfs: 8
+            """);
+        var run = await Twin("rehearse", plan, "-o", "json");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        var horizon = JsonDocument.Parse(run.Out).RootElement.GetProperty("horizon");
+        Assert.StartsWith("trace filtered_vmtables_50.csv (", horizon.GetProperty("workload").GetString());
+        Assert.Equal(4, horizon.GetProperty("pfs").EnumerateArray().Single(p => p.GetProperty("nic").GetString() == dc.Nic).GetProperty("allocatableWithout").GetInt32());
+
+        var missing = await Twin("rehearse", plan, "--trace", Path.Combine(_folder, "none.csv"));
+        Assert.Equal(ExitCodes.Usage, missing.ExitCode);
+        Assert.Contains("none.csv", missing.Error);
+    }
+
+    [Fact]
     public async Task The_executable_exits_0_for_go_and_1_for_no_go()
     {
         var dc = await Datacenter.Create(fx.Http, platform: "Kvm", vfs: 4);
