@@ -135,6 +135,7 @@ internal sealed class ApplyPlanHandler(IGrainFactory grains, TimeProvider clock,
 
         // 4. step by step, checked before and after
         var target = new LivePlanTarget(grains, clock, faults, context.Actor, session);
+        var highWater = await HighWater(ct);
         var steps = new List<AppliedStep>();
         var applied = 0;
         string? stopped = null;
@@ -186,6 +187,7 @@ internal sealed class ApplyPlanHandler(IGrainFactory grains, TimeProvider clock,
             }
             // a step that already ended otherwise than predicted will not reach the predicted versions: a short wait
             var (differences, appended) = await Settle(step, verified, predicted, outcome.Succeeded == step.Outcome.Succeeded ? SettleTimeout : ShortSettle, ct);
+            differences.AddRange(await Unpredicted(step, highWater, ct));
             if (outcome.Succeeded != step.Outcome.Succeeded)
                 differences.Insert(0, $"the rehearsal said {(step.Outcome.Succeeded ? "it succeeds" : "it fails")}; live it {(outcome.Succeeded ? "succeeded" : "failed")}: {outcome.Summary}");
             steps.Add(new AppliedStep(i + 1, step.Name, step.Step.Describe(), step.Step.Independent, "applied", differences.Count == 0, outcome.Summary, appended, differences));
@@ -264,6 +266,23 @@ internal sealed class ApplyPlanHandler(IGrainFactory grains, TimeProvider clock,
             if (!ok) moved.Add(await Drift(seen with { Version = Math.Max(seen.Version, verified.GetValueOrDefault(seen.Stream)) }, at, ct));
         }
         return moved;
+    }
+
+    /// <summary>The event store's last sequence number: events appended by this apply come after it.</summary>
+    private async Task<long> HighWater(CancellationToken ct) =>
+        (await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Select(e => e.Sequence).Take(1).ToListAsync(ct)).FirstOrDefault();
+
+    /// <summary>Events this apply appended under the step's operation on streams, or at versions, the rehearsal did not
+    /// predict (what the per-stream comparison cannot see).</summary>
+    private async Task<List<string>> Unpredicted(StepResult step, long after, CancellationToken ct)
+    {
+        var op = step.Operation.Value;
+        var mine = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && (e.CorrelationId == op || e.CorrelationId!.StartsWith(op + "/")))
+            .ToListAsync(ct);
+        var predicted = step.Events.Select(e => (e.Stream, e.Version)).ToHashSet();
+        return [.. mine.Where(e => !predicted.Contains((e.StreamKey ?? "", e.Version)))
+            .Select(e => $"{e.StreamKey} v{e.Version}: {e.Data.GetType().Name} was appended under {Correlation(e)} but not predicted")];
     }
 
     /// <summary>After a step: waits (bounded) until every stream it writes reached its predicted version — what other
