@@ -235,9 +235,9 @@ internal static class RehearseVerb
     private static void ShowApply(CliContext c, PlanApplyReport r)
     {
         var o = c.Output;
-        var rows = r.Steps.Select(s => (IReadOnlyList<string?>)[N(s.Number), s.Name, s.Outcome, s.AsRehearsed ? "yes" : "NO", N(s.EventsAppended),
+        var rows = r.Steps.Select(s => (IReadOnlyList<string?>)[N(s.Number), s.Name, s.Outcome, s.Outcome != "applied" ? "-" : s.AsRehearsed ? "yes" : "NO", N(s.EventsAppended),
             s.Differences.Count > 0 ? string.Join("; ", s.Differences) : s.Summary]).ToList();
-        Column[] columns = [new("#"), new("step"), new("outcome", StepColour), new("as rehearsed", v => v == "yes" ? null : Ansi.Red), new("events"), new("summary")];
+        Column[] columns = [new("#"), new("step"), new("outcome", StepColour), new("as rehearsed", v => v == "NO" ? Ansi.Red : null), new("events"), new("summary")];
         if (o.Format == OutputFormat.Csv)
         {
             o.Table(columns, rows);
@@ -276,7 +276,7 @@ internal static class RehearseVerb
     private static string Hours(double? hours) => hours is { } h ? Num(h) : "never";
 
     private static string Delta(HorizonFigure f) =>
-        f.Delta == 0 ? "=" : (f.Delta > 0 ? "+" : "") + Num(f.Delta) + (f.Worse ? " (worse)" : " (better)");
+        Num(f.Delta) is "0" or "-0" ? "=" : (f.Delta > 0 ? "+" : "") + Num(f.Delta) + (f.Worse ? " (worse)" : " (better)");
 
     // ---------------- traces ----------------
 
