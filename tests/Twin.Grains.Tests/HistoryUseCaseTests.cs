@@ -158,7 +158,7 @@ public sealed class HistoryUseCaseTests(TwinCluster fx)
         var to = (await Moment()).AddSeconds(5);
 
         var report = await m.Send(new ReplayWithChange(from, to, $"policy FirstComeFirstServed {dc.Pf(1)}"), Ct);
-        var outcomes = report.Vnics.ToDictionary(v => v.Vm);
+        var outcomes = report.Vnics.GroupBy(v => v.Vm).ToDictionary(g => g.Key, g => g.Count() == 1 ? g.Single() : throw new Xunit.Sdk.XunitException(string.Join("; ", g)));
         Assert.StartsWith("better", outcomes[dc.Vm(2).Value].Verdict);
         Assert.StartsWith("worse", outcomes[dc.Vm(3).Value].Verdict);
         Assert.Empty(report.Divergences);

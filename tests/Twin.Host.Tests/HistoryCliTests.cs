@@ -50,11 +50,11 @@ public sealed class HistoryCliTests(TwinServerFixture fx)
         Assert.StartsWith($"AT {Render.Time(h.AllStarted)}", table);
         Assert.Contains(h.Waiter, table);
 
-        // NIC, ..., ALLOCATED, FREE, WAITING, PENDING, REJECTED
+        // NIC, ..., ALLOCATED, FREE, WAITING, PENDING, REJECTED, RESERVED
         string Row(CliRun run) => run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith(h.Dc.Nic, StringComparison.Ordinal));
-        Assert.Equal($"{h.Dc.Nic},{host},a,Intel E810,Installed,128,2,2,0,2,0,-,0", Row(await Ok("pools", "--host", host, "--at", T(h.BeforeStarts), "-o", "csv")));
-        Assert.Equal($"{h.Dc.Nic},{host},a,Intel E810,Installed,128,2,2,2,0,1,-,1", Row(await Ok("pools", "--host", host, "--at", T(h.AllStarted), "-o", "csv")));
-        Assert.Equal($"{h.Dc.Nic},{host},a,Intel E810,Installed,128,2,2,2,0,0,-,1", Row(await Ok("pools", "--host", host, "--at", T(h.End), "-o", "csv")));
+        Assert.Equal($"{h.Dc.Nic},{host},a,Intel E810,Installed,128,2,2,0,2,0,-,0,0", Row(await Ok("pools", "--host", host, "--at", T(h.BeforeStarts), "-o", "csv")));
+        Assert.Equal($"{h.Dc.Nic},{host},a,Intel E810,Installed,128,2,2,2,0,1,-,1,0", Row(await Ok("pools", "--host", host, "--at", T(h.AllStarted), "-o", "csv")));
+        Assert.Equal($"{h.Dc.Nic},{host},a,Intel E810,Installed,128,2,2,2,0,0,-,1,0", Row(await Ok("pools", "--host", host, "--at", T(h.End), "-o", "csv")));
         Assert.StartsWith("AT ", (await Ok("pools", "--host", host, "--at", "now")).Out);
 
         // the API's pools at a moment keep their shape; the pool-usage view adds the demand counted until then

@@ -137,6 +137,8 @@ internal static class TwinApi
         // ---------------- operations ----------------
         api.MapPost("/reconcile", (IMediator m, HttpContext h, CancellationToken ct) => m.Send(WithContext(h, new Reconcile()), ct))
             .WithName("Reconcile").WithSummary("Finds VFs held by vNICs that cannot use them and frees each exactly once");
+
+        api.MapRehearsalApi(settings);
     }
 
     /// <summary>A path id as the client meant it (clients URL-encode the slashes of NIC and switch ids).</summary>

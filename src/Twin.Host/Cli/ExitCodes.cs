@@ -19,6 +19,9 @@ public static class ExitCodes
     /// before the twin's history starts, or before the entity existed).</summary>
     public const int NotFound = 4;
 
+    /// <summary>A rehearsed plan was not applied: what it depends on changed since the rehearsal (drift).</summary>
+    public const int Drift = 5;
+
     /// <summary>The exit-code section of <c>--help</c>.</summary>
     public const string Help = """
 
@@ -28,5 +31,6 @@ public static class ExitCodes
           2  bad usage or a request the server found invalid
           3  server unreachable (start one with `twin serve`), or its PostgreSQL/silo unavailable
           4  not found: an id the twin does not know, or a moment before its history (or the entity) starts
+          5  drift: a rehearsed plan was not applied, the world changed since its rehearsal
         """;
 }

@@ -128,6 +128,7 @@ public static class TwinCli
         SwitchVerbs.AddTo(root, global, console);
         VmVerbs.AddTo(root, global, console);
         WhatIfVerbs.AddTo(root, global, console);
+        RehearseVerb.AddTo(root, global, console);
         root.SetAction(p => root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error }));
         return root;
     }

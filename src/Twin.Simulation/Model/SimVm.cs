@@ -7,7 +7,8 @@ namespace Twin.Simulation.Model;
 /// <summary>
 /// One VM of a simulation workload: when it arrives (and starts) and departs (null = still there at the horizon), its
 /// size, its vNICs, how much it wants a VF per vNIC (IovWeight 0 = not at all), and its traffic per vNIC in Gbit/s and
-/// packets/s. A struct, so a workload streams without an object per VM.
+/// packets/s. A struct, so a workload streams without an object per VM. <see cref="Host"/> pins the VM to one host (a VM
+/// already running there, e.g. in a rehearsal's horizon); null lets the placement policy choose.
 /// </summary>
 public readonly record struct SimVm(
     string Id,
