@@ -158,10 +158,11 @@ public sealed class HistoryUseCaseTests(TwinCluster fx)
         var to = (await Moment()).AddSeconds(5);
 
         var report = await m.Send(new ReplayWithChange(from, to, $"policy FirstComeFirstServed {dc.Pf(1)}"), Ct);
-        var outcomes = report.Vnics.GroupBy(v => v.Vm).ToDictionary(g => g.Key, g => g.Count() == 1 ? g.Single() : throw new Xunit.Sdk.XunitException(string.Join("; ", g)));
+        var outcomes = report.Vnics.Where(v => Enumerable.Range(1, 3).Any(n => v.Vm == dc.Vm(n).Value)).ToDictionary(v => v.Vm); // other tests share the database
         Assert.StartsWith("better", outcomes[dc.Vm(2).Value].Verdict);
         Assert.StartsWith("worse", outcomes[dc.Vm(3).Value].Verdict);
-        Assert.Empty(report.Divergences);
+        var mine = dc.Vm(1).Value[..^"vm1".Length];
+        Assert.DoesNotContain(report.Divergences, d => d.Contains(mine, StringComparison.Ordinal));
     }
 
     [Fact]
