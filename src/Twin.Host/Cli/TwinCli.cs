@@ -216,7 +216,7 @@ public static class TwinCli
         var demo = new Command("demo",
             "The main job end to end on an embedded, durable PostgreSQL: imports a datacenter from real captures, enables SR-IOV, runs VMs "
             + "(sizes and lifetimes from the Azure 2019 trace) through the live twin, explains what happened to the VFs (pools, why, time "
-            + "travel, counterfactual replay) and forecasts VF exhaustion.")
+            + "travel, counterfactual replay), rehearses a change on a fork of the twin and forecasts VF exhaustion.")
         {
             data, vms, hours, vfs, seed, serve, urls,
         };

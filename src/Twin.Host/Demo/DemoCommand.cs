@@ -37,7 +37,7 @@ internal sealed record DemoSettings
 /// action an event in Marten), then investigates what happened (pools, why, time travel, counterfactual replay) and
 /// forecasts VF exhaustion with the simulator. Everything it prints was computed in this run.
 /// </summary>
-internal sealed class DemoCommand(DemoSettings settings, CliConsole console)
+internal sealed partial class DemoCommand(DemoSettings settings, CliConsole console)
 {
     private const string Actor = "twin-demo";
     private const string MarkerFile = "twin-demo.txt";
@@ -94,7 +94,8 @@ internal sealed class DemoCommand(DemoSettings settings, CliConsole console)
                 }
                 catch (Exception e) when (e is RequestValidationException or EntityNotFoundException or Twin.Events.Common.DomainRuleViolated
                                               or Twin.Projections.History.NothingExistedException or Twin.Projections.History.NotExistingAtException
-                                              or ImportException or IOException)
+                                              or ImportException or IOException or Twin.Simulation.WhatIf.ScenarioException
+                                              or Twin.Host.Rehearsal.PlanFileException)
                 {
                     console.Fail($"twin: the demo stopped: {e.Message}");
                     console.Fail($"      what it did so far is in {folder} (browse it with ./twin serve --data {settings.DataDirectory}).");
@@ -202,6 +203,14 @@ internal sealed class DemoCommand(DemoSettings settings, CliConsole console)
                 + $"{replay.RecordedGbitLost:N0} → {replay.CounterfactualGbitLost:N0} Gbit (throughput model, every vNIC at link rate)");
             if (replay.Divergences.Count > 0) Say($"  ({replay.Divergences.Count} intent(s) went differently in the replay, e.g. {replay.Divergences[0]})");
         }
+
+        // ------------------------------------------------------------ 6. rehearse a change
+        Heading(6, "Rehearse a change on a fork of the twin before it reaches a host");
+        await RehearseAsync(ct);
+
+        // ------------------------------------------------------------ 7. forecast
+        Heading(7, "Forecast: when do the VF pools run out, and what would more VFs buy?");
+        await ForecastAsync(samples, ct);
         return ExitCodes.Ok;
     }
 
