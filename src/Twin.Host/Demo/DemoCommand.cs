@@ -200,7 +200,7 @@ internal sealed partial class DemoCommand(DemoSettings settings, CliConsole cons
             var replay = await Send(new ReplayWithChange(workloadStart, workloadEnd, $"vfs {busiest} {settings.VfsPerPf * 2}"), ct);
             Say($"replay: had {busiest} had {settings.VfsPerPf * 2} VFs instead of {settings.VfsPerPf}, replaying the {replay.Intents} recorded intents "
                 + $"through the same sagas: {replay.KeptTheirVf.Count} vNIC(s) would have kept a VF; traffic lost to the synthetic path "
-                + $"{replay.RecordedGbitLost:N0} → {replay.CounterfactualGbitLost:N0} Gbit (throughput model, every vNIC at link rate)");
+                + $"{replay.RecordedGbitLost:N0} → {replay.CounterfactualGbitLost:N0} Gbit (throughput model, every vNIC at link rate, over the {(workloadEnd - workloadStart).TotalSeconds:0} s the workload took)");
             if (replay.Divergences.Count > 0) Say($"  ({replay.Divergences.Count} intent(s) went differently in the replay, e.g. {replay.Divergences[0]})");
         }
 
