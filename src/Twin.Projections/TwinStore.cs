@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Twin.Events.Planning;
 using Twin.Events.Common;
 using Twin.Events.Chipsets;
 using Twin.Events.Hosts;
@@ -42,6 +43,7 @@ public static class TwinStore
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         opts.Events.AddEventTypes(Aggregates.EventTypes());
+        opts.Events.AddEventTypes(CapacityEvent.EventTypes);
 
         // per-aggregate read models: each aggregate's snapshot, stored by its grain in the same transaction as its
         // events (cheaper than an inline projection's read-modify-write, and never behind); SnapshotRebuilder

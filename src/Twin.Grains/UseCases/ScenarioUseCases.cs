@@ -1,12 +1,16 @@
 using System.Text.RegularExpressions;
 using Marten;
+using Marten.Events;
 using MediatR;
 using Twin.Events.Chipsets;
+using Twin.Events.Common;
 using Twin.Events.Hosts;
 using Twin.Events.Inventory;
 using Twin.Events.Nics;
+using Twin.Events.Planning;
 using Twin.Events.Switches;
 using Twin.Events.Vms;
+using Twin.Grains.Contracts;
 using Twin.Projections.History;
 
 namespace Twin.Grains.UseCases;
@@ -144,18 +148,31 @@ internal sealed class CommitScenarioHandler(IDocumentStore store, TimeProvider c
     {
         await using var session = store.LightweightSession();
         var s = await session.LoadAsync<SavedScenario>(r.Name, ct) ?? throw new EntityNotFoundException("scenario", r.Name);
-        var reservation = new CapacityReservationRecord(r.Name, r.Variant, r.Revision, r.Pfs, clock.GetUtcNow(), r.Actor, r.Context().Operation.Value);
+        var context = r.Context();
+        var reservation = new CapacityReservationRecord(r.Name, r.Variant, r.Revision, r.Pfs, clock.GetUtcNow(), r.Actor, context.Operation.Value);
+        // the commit is an event in the scenario's reservation stream, in the same transaction as the documents
+        Record(session, context);
+        session.Events.Append(CapacityEvent.StreamKey(r.Name), new CapacityEvent.CapacityReserved(r.Name, r.Variant, r.Revision,
+            r.Pfs.Select(p => new ReservedPf(p.Nic, p.Host, p.Vfs)).ToValueList(), reservation.CommittedAt, context.Operation));
         session.Store(reservation);
         session.Store(s with { CommittedVariant = r.Variant });
         await session.SaveChangesAsync(ct);
         return reservation;
+    }
+
+    /// <summary>The operation id, causation and actor as the event metadata, as the grains record them.</summary>
+    internal static void Record(IDocumentSession session, CommandContext context)
+    {
+        session.CorrelationId = context.Operation.Value;
+        session.CausationId = context.Causation.IsNone ? null : context.Causation.Value;
+        session.LastModifiedBy = context.Actor;
     }
 }
 
 /// <summary>Releases what a committed scenario reserved.</summary>
 public sealed record ReleaseScenario(string Name) : TwinRequest, IRequest<OperationResult>;
 
-internal sealed class ReleaseScenarioHandler(IDocumentStore store) : IRequestHandler<ReleaseScenario, OperationResult>
+internal sealed class ReleaseScenarioHandler(IDocumentStore store, TimeProvider clock) : IRequestHandler<ReleaseScenario, OperationResult>
 {
     public async Task<OperationResult> Handle(ReleaseScenario r, CancellationToken ct)
     {
@@ -164,6 +181,10 @@ internal sealed class ReleaseScenarioHandler(IDocumentStore store) : IRequestHan
         var reservation = await session.LoadAsync<CapacityReservationRecord>(r.Name, ct);
         var op = r.Context().Operation.Value;
         if (reservation is null) return new OperationResult(true, $"scenario {r.Name} reserves nothing", op);
+        var context = r.Context();
+        CommitScenarioHandler.Record(session, context);
+        session.Events.Append(CapacityEvent.StreamKey(r.Name), new CapacityEvent.CapacityReleased(r.Name, reservation.Variant, reservation.Pfs.Sum(p => p.Vfs),
+            clock.GetUtcNow(), context.Operation));
         session.Delete<CapacityReservationRecord>(r.Name);
         session.Store(s with { CommittedVariant = null });
         await session.SaveChangesAsync(ct);
@@ -178,6 +199,33 @@ internal sealed class GetReservationsHandler(IQuerySession session) : IRequestHa
 {
     public async Task<IReadOnlyList<CapacityReservationRecord>> Handle(GetReservations q, CancellationToken ct) =>
         await session.Query<CapacityReservationRecord>().OrderBy(r => r.Id).ToListAsync(ct);
+}
+
+/// <summary>The reservations held at a past moment: the scenarios' commit and release events folded up to
+/// <see cref="At"/> (a reservation released since still counts then).</summary>
+public sealed record GetReservationsAt(DateTimeOffset At) : IRequest<IReadOnlyList<CapacityReservationRecord>>;
+
+internal sealed class GetReservationsAtHandler(IQuerySession session) : IRequestHandler<GetReservationsAt, IReadOnlyList<CapacityReservationRecord>>
+{
+    public async Task<IReadOnlyList<CapacityReservationRecord>> Handle(GetReservationsAt q, CancellationToken ct)
+    {
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypesAre(typeof(CapacityEvent.CapacityReserved), typeof(CapacityEvent.CapacityReleased)))
+            .OrderBy(e => e.Sequence).ToListAsync(ct);
+        var held = new SortedDictionary<string, CapacityReservationRecord>(StringComparer.Ordinal);
+        foreach (var e in events)
+            switch (e.Data)
+            {
+                case CapacityEvent.CapacityReserved r when r.At <= q.At:
+                    held[r.Scenario] = new CapacityReservationRecord(r.Scenario, r.Variant, r.Revision, [.. r.Pfs.Select(p => new ReservedVfs(p.Nic, p.Host, p.Vfs))],
+                        r.At, string.IsNullOrEmpty(e.UserName) ? "twin" : e.UserName, r.Op.Value);
+                    break;
+                case CapacityEvent.CapacityReleased r when r.At <= q.At:
+                    held.Remove(r.Scenario);
+                    break;
+            }
+        return [.. held.Values];
+    }
 }
 
 /// <summary>The live twin as a <see cref="Topology"/> (what a what-if starts from), now or — with time travel — at

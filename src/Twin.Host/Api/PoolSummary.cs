@@ -31,8 +31,8 @@ internal static class PoolSummaries
         var pools = await m.Send(new GetVfPoolUsage(at, host), ct);
         // a host's cluster never changes (registering it again with other facts is refused): today's is the one it had then
         var clusters = (await m.Send(new GetInventory(host), ct)).Hosts.ToDictionary(h => h.Id, h => h.Cluster);
-        // reservations still held now that were committed by then (a released one is gone from the record)
-        var reserved = (await m.Send(new GetReservations(), ct)).Where(r => r.CommittedAt <= at).SelectMany(r => r.Pfs)
+        // the reservations held then: the scenarios' commit and release events up to that moment
+        var reserved = (await m.Send(new GetReservationsAt(at), ct)).SelectMany(r => r.Pfs)
             .GroupBy(p => p.Nic).ToDictionary(g => g.Key, g => g.Sum(p => p.Vfs));
         return [.. pools.Select(p => new PoolSummary(p.Id, p.Host, clusters.GetValueOrDefault(p.Host, ""), p.Model, p.Platform.ToString(), p.Status,
             p.SriovEnabled, p.Ceiling, p.Configured, p.Allocatable, p.Allocated, p.Free, p.Waiting, p.PendingVfs, p.Rejections, p.Policy.ToString(),

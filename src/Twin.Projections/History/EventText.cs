@@ -1,6 +1,7 @@
 using Twin.Events.Chipsets;
 using Twin.Events.Hosts;
 using Twin.Events.Nics;
+using Twin.Events.Planning;
 using Twin.Events.Switches;
 using Twin.Events.Vms;
 
@@ -72,6 +73,8 @@ public static class EventText
         VmEvent.SourceVfReleased x => $"{x.Vm}/{x.Name} source VF {x.VfIndex} of {x.Nic} released",
         VmEvent.VmMigrationAborted x => $"VM {x.Vm} migration aborted: {x.Reason}",
         VmEvent.VmDeleted x => $"VM {x.Vm} deleted",
+        CapacityEvent.CapacityReserved x => $"scenario {x.Scenario} committed variant {x.Variant} (revision {x.Revision}): {x.Pfs.Sum(p => p.Vfs)} VF(s) reserved on {x.Pfs.Count} PF(s)",
+        CapacityEvent.CapacityReleased x => $"scenario {x.Scenario} released {x.Vfs} VF(s) reserved by {x.Variant}",
         _ => e.ToString() ?? e.GetType().Name,
     };
 

@@ -5,6 +5,7 @@ using Twin.Events.Chipsets;
 using Twin.Events.Common;
 using Twin.Events.Hosts;
 using Twin.Events.Nics;
+using Twin.Events.Planning;
 using Twin.Events.Switches;
 using Twin.Events.Vms;
 
@@ -29,7 +30,7 @@ public sealed record HistoryEvent(
     /// <summary>The event's type name, e.g. <c>VfAllocated</c>.</summary>
     public string Kind => Data.GetType().Name;
 
-    /// <summary>The kind of entity the stream is ("host", "chipset", "nic", "switch", "vm"), or "" for foreign events.</summary>
+    /// <summary>The kind of entity the stream is ("host", "chipset", "nic", "switch", "vm"), "reservation" for a scenario's reserved capacity, or "" for foreign events.</summary>
     public string EntityKind => EventFacts.EntityKind(Data);
 
     /// <summary>Wraps a Marten event. The operation is Marten's correlation id, or the event's own <c>Op</c> when the
@@ -54,6 +55,7 @@ public static class EventFacts
         NicEvent e => e.At,
         SwitchEvent e => e.At,
         VmEvent e => e.At,
+        CapacityEvent e => e.At,
         _ => null,
     };
 
@@ -65,6 +67,7 @@ public static class EventFacts
         NicEvent => Aggregates.Nic.Name,
         SwitchEvent => Aggregates.Switch.Name,
         VmEvent => Aggregates.Vm.Name,
+        CapacityEvent => "reservation",
         _ => "",
     };
 

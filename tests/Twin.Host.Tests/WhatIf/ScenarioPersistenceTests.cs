@@ -91,6 +91,8 @@ public sealed class ScenarioPersistenceTests(TwinServerFixture fx) : IDisposable
         Assert.Equal((name, "web", 1), (committed.Id, committed.Variant, committed.Revision));
         Assert.Equal(new ReservedVfs(dc.Nic, dc.Host, 6), Assert.Single(committed.Pfs));
 
+        var whileReserved = DateTimeOffset.UtcNow;
+
         // the reservation is visible where pools are read ...
         var pool = JsonDocument.Parse((await Ok("pools", "--host", dc.Host, "-o", "json")).Out).RootElement[0];
         Assert.Equal(6, pool.GetProperty("reserved").GetInt32());
@@ -110,6 +112,18 @@ public sealed class ScenarioPersistenceTests(TwinServerFixture fx) : IDisposable
         Assert.Equal(0, JsonDocument.Parse((await Ok("pools", "--host", dc.Host, "-o", "json")).Out).RootElement[0].GetProperty("reserved").GetInt32());
         var after = JsonDocument.Parse((await Ok("whatif", next, "-o", "json")).Out).RootElement.Deserialize<WhatIfReport>(TwinJson.Reading)!;
         Assert.Empty(after.ReservationsApplied);
+
+        // commit and release are events in the scenario's reservation stream, with the operation and actor: the
+        // timeline shows them, and the pools as they were while it was reserved still count the six VFs
+        var timeline = (await Ok("timeline", "--entity", $"reservation:{name}", "-o", "csv")).Out;
+        var lines = timeline.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains("CapacityReserved", lines[0], StringComparison.Ordinal);
+        Assert.Contains(committed.Operation, lines[0], StringComparison.Ordinal);
+        Assert.Contains("6 VF(s) reserved on 1 PF(s)", lines[0], StringComparison.Ordinal);
+        Assert.Contains("CapacityReleased", lines[1], StringComparison.Ordinal);
+        var then = JsonDocument.Parse((await Ok("pools", "--host", dc.Host, "--at", whileReserved.ToString("O"), "-o", "json")).Out).RootElement;
+        Assert.Equal(6, then[0].GetProperty("reserved").GetInt32());
     }
 
     [Fact]
