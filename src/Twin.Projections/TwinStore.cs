@@ -1,12 +1,16 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Marten;
+using Twin.Events.Planning;
 using Twin.Events.Common;
 using Twin.Events.Chipsets;
 using Twin.Events.Hosts;
 using Twin.Events.Nics;
 using Twin.Events.Switches;
 using Twin.Events.Vms;
+using Twin.Projections.History;
+using Twin.Projections.ReadModels;
 using Weasel.Core;
 
 namespace Twin.Projections;
@@ -22,8 +26,10 @@ public static class TwinStore
 
     /// <summary>Configures <paramref name="opts"/> for Twin: string stream keys (= entity ids = grain keys), Rich append
     /// mode (grains append with explicit expected versions), event metadata (operation id as correlation, causation,
-    /// actor, headers), every event type, and the per-aggregate snapshot documents.</summary>
-    public static StoreOptions Configure(StoreOptions opts, string connectionString, string schema = DefaultSchema)
+    /// actor, headers), every event type, the per-aggregate snapshot read models (inline: same transaction), and the
+    /// cross-stream read models and history index of <see cref="DatacenterProjection"/> (async: a process hosting the
+    /// store must run the async daemon for them to be kept).</summary>
+    public static StoreOptions Configure(StoreOptions opts, string connectionString, string schema = DefaultSchema, HistoryOptions? history = null)
     {
         opts.Connection(connectionString);
         opts.DatabaseSchemaName = schema;
@@ -37,6 +43,7 @@ public static class TwinStore
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         opts.Events.AddEventTypes(Aggregates.EventTypes());
+        opts.Events.AddEventTypes(CapacityEvent.EventTypes);
 
         // per-aggregate read models: each aggregate's snapshot, stored by its grain in the same transaction as its
         // events (cheaper than an inline projection's read-modify-write, and never behind); SnapshotRebuilder
@@ -46,6 +53,19 @@ public static class TwinStore
         opts.Schema.For<NicSnapshot>().Identity(x => x.Id);
         opts.Schema.For<SwitchSnapshot>().Identity(x => x.Id);
         opts.Schema.For<VmSnapshot>().Identity(x => x.Id);
+
+        // cross-stream views: Async (run by the daemon), never Inline (inline multi-stream projections lose updates
+        // under concurrent writers)
+        opts.Projections.Add(new DatacenterProjection(history ?? HistoryOptions.Default), ProjectionLifecycle.Async, DatacenterProjection.ProjectionName,
+            async =>
+            {
+                async.BatchSize = 2_000; // the fold is in memory; bigger batches publish the read models less often
+                foreach (var type in DatacenterProjection.Documents) async.DeleteViewTypeOnTeardown(type);
+            });
+        opts.Schema.For<HistoryCheckpoint>().Duplicate(c => c.WindowNumber).Duplicate(c => c.Key);
+        opts.Schema.For<HistoryWindow>();
+        opts.Schema.For<VfPoolUsage>();
+        opts.Schema.For<VmSriovReadiness>();
         return opts;
     }
 }

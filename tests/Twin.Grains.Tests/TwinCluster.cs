@@ -1,3 +1,4 @@
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -16,6 +17,7 @@ namespace Twin.Grains.Tests;
 public class TwinCluster : IAsyncLifetime
 {
     private const string ConnectionKey = "Twin:ConnectionString";
+    private const string DaemonKey = "Twin:Daemon";
 
     public EmbeddedPostgres Postgres { get; private set; } = null!;
     public TestCluster Cluster { get; private set; } = null!;
@@ -42,6 +44,8 @@ public class TwinCluster : IAsyncLifetime
         Postgres = await EmbeddedPostgres.StartThrowawayAsync(ct: TestContext.Current.CancellationToken);
         var builder = new TestClusterBuilder(Silos);
         builder.Properties[ConnectionKey] = Postgres.ConnectionString;
+        // the silos run the async daemon: one alone, or hot/cold when there are several
+        builder.Properties[DaemonKey] = (Silos > 1 ? DaemonMode.HotCold : DaemonMode.Solo).ToString();
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Configure(builder);
         Cluster = builder.Build();
@@ -72,7 +76,8 @@ public class TwinCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.Services.AddSingleton<ISagaFaults>(Faults);
-            silo.AddTwinGrains(silo.Configuration[ConnectionKey] ?? throw new InvalidOperationException($"{ConnectionKey} missing"));
+            silo.AddTwinGrains(silo.Configuration[ConnectionKey] ?? throw new InvalidOperationException($"{ConnectionKey} missing"),
+                daemon: Enum.Parse<DaemonMode>(silo.Configuration[DaemonKey] ?? nameof(DaemonMode.Solo)));
         }
     }
 }

@@ -99,8 +99,8 @@ public sealed class CliTests(TwinServerFixture fx)
             pool.GetProperty("rejections").GetInt64()));
 
         var csv = (await Ok("pools", "--host", dc.Host, "-o", "csv")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("NIC,HOST,CLUSTER,MODEL,STATUS,CEILING,CONFIGURED,ALLOCATABLE,ALLOCATED,FREE,WAITING,PENDING,REJECTED", csv[0]);
-        Assert.Equal($"{dc.Nic},{dc.Host},a,Intel E810,Installed,128,1,1,1,0,1,-,1", csv[1]);
+        Assert.Equal("NIC,HOST,CLUSTER,MODEL,STATUS,CEILING,CONFIGURED,ALLOCATABLE,ALLOCATED,FREE,WAITING,PENDING,REJECTED,RESERVED", csv[0]);
+        Assert.Equal($"{dc.Nic},{dc.Host},a,Intel E810,Installed,128,1,1,1,0,1,-,1,0", csv[1]);
 
         var table = (await Ok("pools", "--host", dc.Host)).Out;
         Assert.StartsWith("NIC", table);

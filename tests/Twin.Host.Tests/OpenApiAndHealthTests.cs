@@ -23,8 +23,19 @@ public sealed class OpenApiAndHealthTests(TwinServerFixture fx)
             "PUT /api/switches/{switch}/iov", "POST /api/switches/{switch}/recreate",
             "POST /api/vms/{vm}/start", "POST /api/vms/{vm}/stop", "POST /api/vms/{vm}/migrate", "PUT /api/vms/{vm}/vnics/{vnic}/iov-weight",
             "POST /api/reconcile",
+            "GET /api/pools/usage", "GET /api/readiness", "GET /api/timeline", "GET /api/diff", "GET /api/vms/{vm}/why", "GET /api/replay",
         ];
         Assert.Empty(expected.Except(operations));
+        // the moments are strings in the forms twin's CLI takes (ISO-8601 or relative), and say so
+        foreach (var (path, name) in new[] { ("/api/inventory", "at"), ("/api/pools", "at"), ("/api/pools/summary", "at"), ("/api/readiness", "at"),
+                     ("/api/timeline", "from"), ("/api/diff", "to"), ("/api/vms/{vm}/why", "at"), ("/api/replay", "from") })
+        {
+            var parameter = doc.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == name);
+            Assert.Equal("query", parameter.GetProperty("in").GetString());
+            Assert.Equal("string", parameter.GetProperty("schema").GetProperty("type").GetString());
+            Assert.Contains("-15m", parameter.GetProperty("description").GetString());
+        }
         var schemas = doc.GetProperty("components").GetProperty("schemas");
         Assert.Equal("string", schemas.GetProperty("HostId").GetProperty("type").GetString());
         Assert.Contains("Kvm", schemas.GetProperty("Platform").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));

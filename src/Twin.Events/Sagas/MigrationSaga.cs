@@ -23,7 +23,11 @@ public static class MigrationSaga
         var dest = await port.GetHost(destination) ?? throw new DomainRuleViolated($"destination host {destination} is not registered");
         var vm = await port.GetVm(vmId) ?? throw new DomainRuleViolated($"VM {vmId} is not defined");
         if (vm.Host == destination && vm.Status == VmStatus.Running && vm.PendingKind == VmOperationKind.None)
-            return SagaOutcome.Done($"VM {vmId} already runs on {destination}", port.Operation); // e.g. a retry of a finished move
+        {
+            // a retry of the move that brought it here is done; any other move to the host it is on is a mistake
+            if (vm.LastMigrationOp == port.Operation) return SagaOutcome.Done($"VM {vmId} already runs on {destination}", port.Operation);
+            throw new DomainRuleViolated($"VM {vmId} is already on {destination}");
+        }
         if (dest.Platform != vm.Platform)
             throw new DomainRuleViolated($"VM {vmId} runs on {vm.Platform}; {destination} is {dest.Platform}: no live migration across platforms");
         var begun = await port.Vm(new VmCommand.BeginMigration(vmId, destination, port.Operation, port.Now));

@@ -66,6 +66,10 @@ public sealed partial class Vm
     public HostId? MigrationDestination { get; private set; }
     public IReadOnlyList<VfHolding> SourceVfs { get; private set; } = [];
 
+    /// <summary>The operation of the last completed switch-over: a retry of that move is done, another move to the
+    /// host the VM is on is refused.</summary>
+    public OperationId LastMigrationOp { get; private set; }
+
     public Vnic? Find(string name) => _vnics.Find(v => v.Name == name);
 
     /// <summary>The VFs the VM's vNICs hold now (by their datapaths).</summary>
@@ -133,7 +137,7 @@ public sealed partial class Vm
                 v.DestinationClaim = x.Datapath;
                 break;
             case VmMigrated x:
-                (s.Status, s.Host, s.MigrationDestination) = (VmStatus.Running, x.To, null);
+                (s.Status, s.Host, s.MigrationDestination, s.LastMigrationOp) = (VmStatus.Running, x.To, null, x.Op);
                 (s.PendingOp, s.PendingKind) = s.SourceVfs.Count > 0 ? (x.Op, VmOperationKind.ReleaseSourceVfs) : (default, VmOperationKind.None);
                 foreach (var v in s._vnics)
                 {

@@ -1,3 +1,4 @@
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,6 +9,7 @@ using Twin.Grains.Persistence;
 using Twin.Grains.Sagas;
 using Twin.Grains.Simulation;
 using Twin.Projections;
+using Twin.Projections.History;
 
 namespace Twin.Grains.Hosting;
 
@@ -15,16 +17,22 @@ namespace Twin.Grains.Hosting;
 public static class TwinGrainsHosting
 {
     /// <summary>Marten (Twin's store configuration) on <paramref name="connectionString"/>, the event-store adapter,
-    /// durable reminders in the same database, a clock and (unless a test registered its own) no saga faults.
-    /// <paramref name="manageSchema"/> false: the silo never changes the database schema (production mode, where an
-    /// administrator migrates it with <see cref="ConfigureStore"/>'s objects and the silo's role may not).</summary>
-    public static ISiloBuilder AddTwinGrains(this ISiloBuilder silo, string connectionString, string schema = TwinStore.DefaultSchema, bool manageSchema = true)
+    /// durable reminders in the same database, a clock and (unless a test registered its own) no saga faults. The silo
+    /// runs Marten's async daemon, which keeps the cross-stream read models and the history index
+    /// (<see cref="DatacenterProjection"/>): <see cref="DaemonMode.Solo"/> for a single silo, <see cref="DaemonMode.HotCold"/>
+    /// when several silos share the database (one of them runs each projection, the others stand by),
+    /// <see cref="DaemonMode.Disabled"/> when another process runs it. <paramref name="manageSchema"/> false: the silo
+    /// never changes the database schema (production mode, where an administrator migrates it with
+    /// <see cref="ConfigureStore"/>'s objects and the silo's role may not).</summary>
+    public static ISiloBuilder AddTwinGrains(this ISiloBuilder silo, string connectionString, string schema = TwinStore.DefaultSchema,
+        DaemonMode daemon = DaemonMode.Solo, HistoryOptions? history = null, bool manageSchema = true)
     {
-        silo.Services.AddMarten(opts =>
+        var marten = silo.Services.AddMarten(opts =>
         {
-            ConfigureStore(opts, connectionString, schema);
+            ConfigureStore(opts, connectionString, schema, history);
             if (!manageSchema) opts.AutoCreateSchemaObjects = JasperFx.AutoCreate.None;
         }).UseLightweightSessions();
+        if (daemon != DaemonMode.Disabled) marten.AddAsyncDaemon(daemon);
         silo.Services.TryAddSingleton<IEventStore, GroupCommitEventStore>();
         silo.Services.TryAddSingleton<ISagaFaults, NoSagaFaults>();
         silo.Services.TryAddSingleton(TimeProvider.System);
@@ -37,9 +45,9 @@ public static class TwinGrainsHosting
 
     /// <summary>The whole database Twin needs: the event store and its documents (<see cref="TwinStore"/>), the
     /// reminder rows, and the cluster membership tables. The silo and the administrator's migration use the same.</summary>
-    public static StoreOptions ConfigureStore(StoreOptions opts, string connectionString, string schema = TwinStore.DefaultSchema)
+    public static StoreOptions ConfigureStore(StoreOptions opts, string connectionString, string schema = TwinStore.DefaultSchema, HistoryOptions? history = null)
     {
-        TwinStore.Configure(opts, connectionString, schema);
+        TwinStore.Configure(opts, connectionString, schema, history);
         opts.Schema.For<ReminderRow>().Index(r => r.GrainId).Index(r => r.Hash);
         MembershipSchema.AddTo(opts, schema);
         return opts;

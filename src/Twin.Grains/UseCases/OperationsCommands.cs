@@ -59,7 +59,9 @@ internal sealed class RebootHostHandler(IGrainFactory grains, TimeProvider clock
     public async Task<OperationResult> Handle(RebootHost r, CancellationToken ct)
     {
         // ids are stored as plain strings through a converter, so the filter runs here rather than in SQL
-        var vms = (await session.Query<VmSnapshot>().ToListAsync(ct)).Where(v => v.Host == r.Host).Select(v => new VmId(v.Id)).ToList();
+        // a deleted VM has nothing to stop (stopping it is refused); id order makes the hand-overs between them repeatable
+        var vms = (await session.Query<VmSnapshot>().ToListAsync(ct)).Where(v => v.Host == r.Host && v.Status is not (VmStatus.Deleted or VmStatus.Absent))
+            .Select(v => new VmId(v.Id)).OrderBy(v => v.Value, StringComparer.Ordinal).ToList();
         var nics = (await session.Query<NicSnapshot>().ToListAsync(ct)).Where(n => n.Host == r.Host).Select(n => new NicId(n.Id)).ToList();
         var context = r.Context();
         // the VMs' own grains stop them (each stop is that VM's saga); the reboot and the PF changes follow

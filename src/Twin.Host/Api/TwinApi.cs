@@ -1,12 +1,17 @@
+using System.ComponentModel;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
 using Twin.Events.Common;
 using Twin.Events.Inventory;
+using Twin.Events.Nics;
 using Twin.Events.Vms;
+using Twin.Grains.Investigations;
 using Twin.Grains.Simulation;
 using Twin.Grains.UseCases;
 using Twin.Host.Metrics;
 using Twin.Host.Server;
+using Twin.Projections.History;
+using Twin.Projections.ReadModels;
 
 namespace Twin.Host.Api;
 
@@ -28,12 +33,14 @@ internal static class TwinApi
 
         // ---------------- queries ----------------
         api.MapGet("/status", Status).WithName("GetStatus").WithSummary("The server, its storage and the datacenter in a few numbers");
-        api.MapGet("/inventory", (IMediator m, string? host, CancellationToken ct) => m.Send(new GetInventory(host), ct))
-            .WithName("GetInventory").WithSummary("Every host, chipset, PF, switch and VM now (optionally one host's)");
-        api.MapGet("/pools", (IMediator m, string? host, CancellationToken ct) => m.Send(new GetVfPools(host), ct))
-            .WithName("GetVfPools").WithSummary("The VF pool of every PF with its four counters, holders and waiters");
-        api.MapGet("/pools/summary", (IMediator m, RejectionTally tally, string? host, CancellationToken ct) => PoolSummaries.Get(m, tally, host, ct))
-            .WithName("GetPoolSummary").WithSummary("One row per PF: the four counters, free, waiting vNICs, pending changes and refusals");
+        api.MapGet("/inventory", Inventory)
+            .WithName("GetInventory").WithSummary("Every host, chipset, PF, switch and VM now, or at a past moment with at= (optionally one host's)");
+        api.MapGet("/pools", Pools)
+            .WithName("GetVfPools").WithSummary("The VF pool of every PF with its four counters, holders and waiters, now or at a past moment with at=");
+        api.MapGet("/pools/summary", PoolSummary)
+            .WithName("GetPoolSummary").WithSummary("One row per PF: the four counters, free, waiting vNICs, pending changes and refusals, now or at a past moment with at=");
+        api.MapGet("/pools/usage", PoolUsage)
+            .WithName("GetVfPoolUsage").WithSummary("Every VF pool with its counters, holders, waiters and the unmet demand counted so far, now or at a past moment");
         api.MapGet("/pools/history", PoolHistory)
             .WithName("GetPoolHistory").WithSummary("VF-pool counters over the last hours (1–168), per PF, replayed from the events");
         api.MapGet("/pools/rejections", (IMediator m, long? after, int? limit, CancellationToken ct) =>
@@ -46,6 +53,18 @@ internal static class TwinApi
             .WithName("GetVm").WithSummary("One VM with each vNIC's datapath and the reason when it is not a VF");
         api.MapGet("/vms/{vm}/timeline", (IMediator m, string vm, CancellationToken ct) => m.Send(new GetVmTimeline(Id(vm)), ct))
             .WithName("GetVmTimeline").WithSummary("One VM's history: each event, datapath and reason");
+
+        // ---------------- history and investigations (times: TwinTime.Forms) ----------------
+        api.MapGet("/readiness", Readiness)
+            .WithName("GetSriovReadiness").WithSummary("The vNICs that want SR-IOV and cannot have a VF, with every reason, now or at a past moment");
+        api.MapGet("/timeline", Timeline)
+            .WithName("GetTimeline").WithSummary("The events between two moments for one entity or the whole datacenter, filtered by event or entity kind, oldest first");
+        api.MapGet("/diff", Diff)
+            .WithName("GetDiff").WithSummary("What changed between two moments: entities, VFs given, freed and reassigned, datapaths, pool counters");
+        api.MapGet("/vms/{vm}/why", Why)
+            .WithName("ExplainDatapath").WithSummary("Why a VM's vNICs had the datapath they had at a moment: the causal chain from the events");
+        api.MapGet("/replay", Replay)
+            .WithName("ReplayWithChange").WithSummary("Replays the recorded history between two moments with a change: who would have kept a VF, and the traffic lost either way");
 
         // ---------------- inventory commands ----------------
         api.MapPost("/hosts", (IMediator m, HttpContext h, RegisterHost body, CancellationToken ct) => Run(m, h, body, ct))
@@ -114,6 +133,8 @@ internal static class TwinApi
                 Run(m, h, new SetIovWeight(new VmId(Id(vm)), Id(vnic), body.IovWeight), ct))
             .WithName("SetIovWeight").WithSummary("Enables (1–100) or disables (0) SR-IOV on a vNIC; on a running VM the VF follows");
 
+        api.MapScenarioApi();
+
         // ---------------- operations ----------------
         api.MapPost("/reconcile", (IMediator m, HttpContext h, CancellationToken ct) => m.Send(WithContext(h, new Reconcile()), ct))
             .WithName("Reconcile").WithSummary("Finds VFs held by vNICs that cannot use them and frees each exactly once");
@@ -123,6 +144,8 @@ internal static class TwinApi
         // ---------------- simulation ----------------
         api.MapPost("/simulations/sweep", (IMediator m, HttpContext h, SweepSpec body, CancellationToken ct) => m.Send(WithContext(h, new RunSweep(body)), ct))
             .WithName("RunSweep").WithSummary("Simulates many replications and variants across the cluster's silos; P50/P95 bands per variant");
+
+        api.MapRehearsalApi(settings);
     }
 
     /// <summary>A path id as the client meant it (clients URL-encode the slashes of NIC and switch ids).</summary>
@@ -140,6 +163,82 @@ internal static class TwinApi
         if (actor.Length > 0) r = r with { Actor = actor };
         return (TRequest)r;
     }
+
+    private static async Task<Inventory> Inventory(IMediator m, TimeProvider clock, CancellationToken ct,
+        [Description(HostParameter)] string? host = null, [Description(AtParameter)] string? at = null)
+    {
+        var moment = Moments.Of(clock).Only("at", at);
+        return moment is { } t ? (await m.Send(new GetInventoryAt(t, host), ct)).Inventory : await m.Send(new GetInventory(host), ct);
+    }
+
+    private static async Task<IReadOnlyList<NicSnapshot>> Pools(IMediator m, TimeProvider clock, CancellationToken ct,
+        [Description(HostParameter)] string? host = null, [Description(AtParameter)] string? at = null)
+    {
+        var moment = Moments.Of(clock).Only("at", at);
+        return moment is { } t ? (await m.Send(new GetInventoryAt(t, host), ct)).Inventory.Nics : await m.Send(new GetVfPools(host), ct);
+    }
+
+    private static async Task<IReadOnlyList<PoolSummary>> PoolSummary(IMediator m, RejectionTally tally, TimeProvider clock, CancellationToken ct,
+        [Description(HostParameter)] string? host = null, [Description(AtParameter)] string? at = null)
+    {
+        var moment = Moments.Of(clock).Only("at", at);
+        return moment is { } t ? await PoolSummaries.At(m, t, host, ct) : await PoolSummaries.Get(m, tally, host, ct);
+    }
+
+    private static async Task<IReadOnlyList<VfPoolUsage>> PoolUsage(IMediator m, TimeProvider clock, CancellationToken ct,
+        [Description(HostParameter)] string? host = null, [Description(AtParameter)] string? at = null) =>
+        await m.Send(new GetVfPoolUsage(Moments.Of(clock).Only("at", at), host), ct);
+
+    private static async Task<IReadOnlyList<VnicReadiness>> Readiness(IMediator m, TimeProvider clock, CancellationToken ct,
+        [Description(HostParameter)] string? host = null, [Description(AtParameter)] string? at = null,
+        [Description("true: every vNIC that wants SR-IOV, also those on a VF or with nothing in the way (default false: only the blocked ones)")] bool? all = null) =>
+        await m.Send(new GetSriovReadiness(Moments.Of(clock).Only("at", at), host, OnlyBlocked: all != true), ct);
+
+    private static async Task<Timeline> Timeline(IMediator m, TimeProvider clock, CancellationToken ct,
+        [Description("From this moment (inclusive; default: the start of history). " + TimeForms)] string? from = null,
+        [Description("Until this moment (inclusive; default: now). " + TimeForms)] string? to = null,
+        [Description("One entity's events (its stream and what others recorded about it: a VM's VFs), by id")] string? entity = null,
+        [Description("Only these kinds (repeat, or separate with commas): event types (VfAllocated) or entity kinds (nic, vm), case-insensitive")] string[]? kind = null,
+        [Description("At most this many events, 1-100000 (default 1000); truncated says when more matched")] int? limit = null)
+    {
+        var times = Moments.Of(clock);
+        var (f, t) = (times.Optional("from", from), times.Optional("to", to));
+        times.ThrowIfInvalid();
+        var kinds = kind?.SelectMany(k => k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        return await m.Send(new GetTimeline(f, t, string.IsNullOrWhiteSpace(entity) ? null : entity, kinds is { Count: > 0 } ? kinds : null, limit ?? 1000), ct);
+    }
+
+    private static async Task<DatacenterDiff> Diff(IMediator m, TimeProvider clock, CancellationToken ct,
+        [Description("The first moment (it may be before anything existed). " + TimeForms)] string? from = null,
+        [Description("The second moment (default: now). " + TimeForms)] string? to = null,
+        [Description(HostParameter)] string? host = null)
+    {
+        var times = Moments.Of(clock);
+        var (f, t) = (times.Required("from", from), times.Optional("to", to) ?? times.Now);
+        times.ThrowIfInvalid();
+        return await m.Send(new GetDiff(f, t, host), ct);
+    }
+
+    private static async Task<DatapathExplanation> Why(IMediator m, TimeProvider clock, string vm, CancellationToken ct,
+        [Description("Only this vNIC (its name, e.g. net0)")] string? vnic = null,
+        [Description("The moment to explain (default: the end of the VM's history). " + TimeForms)] string? at = null) =>
+        await m.Send(new ExplainDatapath(Id(vm), string.IsNullOrWhiteSpace(vnic) ? null : vnic, Moments.Of(clock).Only("at", at)), ct);
+
+    private static async Task<ReplayReport> Replay(IMediator m, TimeProvider clock, CancellationToken ct,
+        [Description("Fork the twin at this moment. " + TimeForms)] string? from = null,
+        [Description("Replay until this moment (default: now). " + TimeForms)] string? to = null,
+        [Description("The change: 'vfs NIC COUNT', 'iov SWITCH on|off', 'policy POLICY [NIC]' or 'none'")] string? change = null)
+    {
+        var times = Moments.Of(clock);
+        var (f, t) = (times.Required("from", from), times.Optional("to", to) ?? times.Now);
+        if (string.IsNullOrWhiteSpace(change)) times.Add("change is required: 'vfs NIC COUNT', 'iov SWITCH on|off', 'policy POLICY [NIC]' or 'none'");
+        times.ThrowIfInvalid();
+        return await m.Send(new ReplayWithChange(f, t, change!), ct);
+    }
+
+    private const string TimeForms = "A time: " + TwinTime.Forms + ".";
+    private const string AtParameter = "A past moment (default: now, from the current read models). " + TimeForms;
+    private const string HostParameter = "Only this host's part";
 
     private static async Task<PoolHistory> PoolHistory(IMediator m, TimeProvider clock, double? hours, string? host, CancellationToken ct)
     {

@@ -26,6 +26,8 @@ public static class TwinJson
         options.RespectRequiredConstructorParameters = true;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // a change plan's steps say their kind in "action", wherever it is written in the object
+        options.AllowOutOfOrderMetadataProperties = true;
         return options;
     }
 }

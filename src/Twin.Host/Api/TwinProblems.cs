@@ -5,14 +5,16 @@ using Microsoft.AspNetCore.Mvc;
 using Twin.Events.Common;
 using Twin.Grains.UseCases;
 using Twin.Host.Server;
+using Twin.Projections.History;
 
 namespace Twin.Host.Api;
 
 /// <summary>
 /// Turns what a use case throws into an RFC 9457 problem: 400 with every validation problem, 404 for an unknown id,
-/// 409 for a domain rule (impossible transition, busy VM) or a concurrent write, 413 for a body over the limit, 503
-/// when PostgreSQL or the silo does not answer. Each says what happened and what a person can do about it; the
-/// <c>code</c> extension is stable for programs.
+/// 422 for a moment before the twin's history (or before the entity asked about existed), 409 for a domain rule
+/// (impossible transition, busy VM) or a concurrent write, 413 for a body over the limit, 503 when PostgreSQL or the
+/// silo does not answer. Each says what happened and what a person can do about it; the <c>code</c> extension is
+/// stable for programs.
 /// </summary>
 internal sealed partial class TwinProblems(IProblemDetailsService problems, ILogger<TwinProblems> logger, TwinServerInfo server) : IExceptionHandler
 {
@@ -37,6 +39,13 @@ internal sealed partial class TwinProblems(IProblemDetailsService problems, ILog
             BodyProblem(b), ("problems", new[] { BodyProblem(b) })),
         EntityNotFoundException n => Problem(404, "not-found", $"Unknown {n.Kind}",
             $"The twin has no {n.Kind} '{n.Id}'. List what it has with GET /api/inventory (twin inventory).", ("kind", n.Kind), ("id", n.Id)),
+        NothingExistedException n => Problem(422, "before-history", "Nothing was recorded yet at that moment",
+            n.FirstEventAt is { } first
+                ? $"{n.Message}. Ask about a moment at or after {first:u} (twin timeline --limit 1 shows the first event)."
+                : $"{n.Message}. Record something first (twin host register, twin apply, twin import).",
+            ("at", n.At), ("historyStarts", n.FirstEventAt)),
+        NotExistingAtException n => Problem(422, "not-existing-yet", $"The {n.Kind} did not exist yet at that moment",
+            $"{n.Message}. Ask about a moment at or after {n.ExistsFrom:u}.", ("kind", n.Kind), ("id", n.Id), ("at", n.At), ("existsFrom", n.ExistsFrom)),
         DomainRuleViolated d => Problem(409, "domain-rule", "Refused by a domain rule", d.Message),
         _ when Named(exception, "StreamVersionConflict") is { } c => Problem(409, "concurrent-change", "Changed concurrently",
             $"{c.Message} Nothing of this request was recorded; read the current state and retry."),

@@ -2,14 +2,18 @@ namespace Twin.Host.Cli;
 
 /// <summary>Where the CLI writes: stdout for results, stderr for messages; colour only when the stream is a terminal
 /// (and <c>NO_COLOR</c> is unset), so pipelines and files get plain text.</summary>
-public sealed class CliConsole(TextWriter output, TextWriter error, bool colour, bool errorColour)
+public sealed class CliConsole(TextWriter output, TextWriter error, bool colour, bool errorColour, bool errorIsTerminal = false)
 {
     /// <summary>The process's console.</summary>
     public static CliConsole FromSystemConsole()
     {
         var allowed = Environment.GetEnvironmentVariable("NO_COLOR") is null or "" && Environment.GetEnvironmentVariable("TERM") != "dumb";
-        return new CliConsole(Console.Out, Console.Error, allowed && !Console.IsOutputRedirected, allowed && !Console.IsErrorRedirected);
+        return new CliConsole(Console.Out, Console.Error, allowed && !Console.IsOutputRedirected, allowed && !Console.IsErrorRedirected,
+            !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb");
     }
+
+    /// <summary>Whether <see cref="Error"/> is a terminal (long runs show their progress there, and only there).</summary>
+    public bool ErrorIsTerminal { get; } = errorIsTerminal;
 
     /// <summary>Results (tables, JSON, CSV).</summary>
     public TextWriter Out { get; } = output;

@@ -19,12 +19,15 @@ internal static class InventoryVerbs
             .Client(g, console, Status));
 
         var host = HostFilter();
-        root.Add(new Command("inventory", "Every host, PF, switch and VM now (`--host` for one host's)") { host }
-            .Client(g, console, (p, c, ct) => Inventory(c, p.GetValue(host), ct)));
+        var at = HistoryVerbs.AtOption("Show the datacenter as it was at this moment (time travel) instead of now");
+        root.Add(new Command("inventory", "Every host, PF, switch and VM now, or at a past moment with --at (`--host` for one host's)") { host, at }
+            .Client(g, console, (p, c, ct) => Inventory(c, p.GetValue(host), p.GetValue(at), ct)));
 
         var poolHost = HostFilter();
-        root.Add(new Command("pools", "The VF pool of every PF: ceiling, configured, allocatable, allocated, free, waiting vNICs, pending changes, refusals")
-            { poolHost }.Client(g, console, (p, c, ct) => Pools(c, p.GetValue(poolHost), ct)));
+        var poolAt = HistoryVerbs.AtOption("Show the pools as they were at this moment (refusals counted up to then) instead of now");
+        root.Add(new Command("pools", "The VF pool of every PF: ceiling, configured, allocatable, allocated, free, waiting vNICs, pending changes, refusals; "
+                                      + "now, or at a past moment with --at") { poolHost, poolAt }
+            .Client(g, console, (p, c, ct) => Pools(c, p.GetValue(poolHost), p.GetValue(poolAt), ct)));
 
         root.Add(HostVerbs(g, console));
 
@@ -67,11 +70,16 @@ internal static class InventoryVerbs
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> Inventory(CliContext c, string? host, CancellationToken ct)
+    private static async Task<int> Inventory(CliContext c, string? host, DateTimeOffset? at, CancellationToken ct)
     {
-        var (inv, json) = await c.Client.GetAsync<Inventory>("api/inventory" + (host is null ? "" : $"?host={Q(host)}"), ct);
+        var (inv, json) = await c.Client.GetAsync<Inventory>("api/inventory" + Query(("host", host), ("at", Moment(at))), ct);
         if (AsJson(c, json)) return ExitCodes.Ok;
         if (host is not null && inv.Hosts.Count == 0) throw new CliException(ExitCodes.NotFound, $"twin: no host '{host}' (see `twin inventory`)");
+        if (at is { } moment && c.Output.Format == OutputFormat.Table)
+        {
+            c.Console.Line(c.Console.Paint(Ansi.Bold, $"AT {Time(moment)}"));
+            c.Console.Line("");
+        }
         if (c.Output.Format == OutputFormat.Csv)
         {
             c.Output.Table([new("kind"), new("id"), new("host"), new("status"), new("detail")],
@@ -101,18 +109,19 @@ internal static class InventoryVerbs
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> Pools(CliContext c, string? host, CancellationToken ct)
+    private static async Task<int> Pools(CliContext c, string? host, DateTimeOffset? at, CancellationToken ct)
     {
-        var (pools, json) = await c.Client.GetAsync<IReadOnlyList<PoolSummary>>("api/pools/summary" + (host is null ? "" : $"?host={Q(host)}"), ct);
+        var (pools, json) = await c.Client.GetAsync<IReadOnlyList<PoolSummary>>("api/pools/summary" + Query(("host", host), ("at", Moment(at))), ct);
         if (AsJson(c, json)) return ExitCodes.Ok;
+        if (at is { } moment && c.Output.Format == OutputFormat.Table) c.Console.Line(c.Console.Paint(Ansi.Bold, $"AT {Time(moment)}"));
         c.Output.Table(
             [
                 new("NIC"), new("HOST"), new("CLUSTER"), new("MODEL"), new("STATUS", StatusColour), new("CEILING"), new("CONFIGURED"),
                 new("ALLOCATABLE"), new("ALLOCATED"), new("FREE", v => v == "0" ? Ansi.Red : null), new("WAITING", v => v is "0" or "" ? null : Ansi.Yellow),
-                new("PENDING"), new("REJECTED"),
+                new("PENDING"), new("REJECTED"), new("RESERVED", v => v is "0" or "" ? null : Ansi.Yellow),
             ],
             pools.Select(x => (string?[])[x.Nic, x.Host, x.Cluster, x.Model, x.Status.ToString(), N(x.Ceiling), N(x.Configured), N(x.Allocatable),
-                N(x.Allocated), N(x.Free), N(x.Waiting), N(x.PendingVfs), N(x.Rejections)]));
+                N(x.Allocated), N(x.Free), N(x.Waiting), N(x.PendingVfs), N(x.Rejections), N(x.Reserved)]));
         return ExitCodes.Ok;
     }
 

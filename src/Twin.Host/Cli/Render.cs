@@ -52,8 +52,22 @@ internal static class Render
 
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>An event's time to the millisecond (events a person compares are often within one second); it can be
+    /// given back as <c>--at</c> as written.</summary>
+    public static string EventTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
     /// <summary>Query-string value.</summary>
     public static string Q(string value) => Uri.EscapeDataString(value);
+
+    /// <summary>A query string of the parameters that have a value ("" when none has).</summary>
+    public static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var given = parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => $"{p.Name}={Q(p.Value!)}").ToList();
+        return given.Count == 0 ? "" : "?" + string.Join("&", given);
+    }
+
+    /// <summary>A moment as the API takes it (round-trip ISO-8601, UTC); null stays null.</summary>
+    public static string? Moment(DateTimeOffset? at) => at is { } t ? TwinTime.Format(t) : null;
 
     /// <summary>Shows a JSON answer as is for <c>-o json</c>; returns false when the caller should render it.</summary>
     public static bool AsJson(CliContext c, JsonElement json)

@@ -145,11 +145,15 @@ public static class TwinCli
         help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
 
         root.Add(Serve(console));
+        root.Add(Demo(console));
         InventoryVerbs.AddTo(root, global, console);
+        HistoryVerbs.AddTo(root, global, console);
         ImportVerb.AddTo(root, global, console);
         NicVerbs.AddTo(root, global, console);
         SwitchVerbs.AddTo(root, global, console);
         VmVerbs.AddTo(root, global, console);
+        WhatIfVerbs.AddTo(root, global, console);
+        RehearseVerb.AddTo(root, global, console);
         SweepVerb.AddTo(root, global, console);
         AdminVerbs.AddTo(root, console);
         root.SetAction(p => root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error }));
@@ -267,6 +271,53 @@ public static class TwinCli
             return ServeCommand.RunAsync(settings, console, ct);
         });
         return serve;
+    }
+
+    private static Command Demo(CliConsole console)
+    {
+        var data = new Option<string>("--data")
+        {
+            Description = "Folder of the demo's embedded PostgreSQL (deleted and recreated on each run)",
+            DefaultValueFactory = _ => Twin.Host.Demo.DemoSettings.DefaultDataDirectory,
+            HelpName = "DIR",
+        };
+        var vms = new Option<int>("--vms") { Description = "VMs in the workload (1-5000)", DefaultValueFactory = _ => 160, HelpName = "N" };
+        var hours = new Option<double>("--hours") { Description = "Trace hours the arrivals spread over", DefaultValueFactory = _ => 24, HelpName = "H" };
+        var vfs = new Option<int>("--vfs") { Description = "VFs to enable on each PF (1-256)", DefaultValueFactory = _ => 4, HelpName = "N" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the workload (the same seed gives the same VMs)", DefaultValueFactory = _ => 2019UL, HelpName = "S" };
+        var serve = new Option<bool>("--serve") { Description = "Keep the twin running afterwards (dashboard and API) until Ctrl-C" };
+        var urls = new Option<string>("--urls") { Description = "Where the API and dashboard listen [default: a free loopback port]", DefaultValueFactory = _ => "http://127.0.0.1:0", HelpName = "URL" };
+        var demo = new Command("demo",
+            "The main job end to end on an embedded, durable PostgreSQL: imports a datacenter from real captures, enables SR-IOV, runs VMs "
+            + "(sizes and lifetimes from the Azure 2019 trace) through the live twin, explains what happened to the VFs (pools, why, time "
+            + "travel, counterfactual replay), rehearses a change on a fork of the twin and forecasts VF exhaustion.")
+        {
+            data, vms, hours, vfs, seed, serve, urls,
+        };
+        demo.SetAction((p, ct) =>
+        {
+            var (n, h, v) = (p.GetValue(vms), p.GetValue(hours), p.GetValue(vfs));
+            string? problem = n is < 1 or > 5000 ? $"--vms must be 1-5000, not {n}"
+                : !(h > 0) || double.IsInfinity(h) ? $"--hours must be positive, not {h}"
+                : v is < 1 or > 256 ? $"--vfs must be 1-256, not {v}"
+                : null;
+            if (problem is not null)
+            {
+                console.Fail($"twin: {problem}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+            return Twin.Host.Demo.DemoCommand.RunAsync(new Twin.Host.Demo.DemoSettings
+            {
+                DataDirectory = p.GetValue(data)!,
+                Vms = n,
+                Hours = h,
+                VfsPerPf = v,
+                Seed = p.GetValue(seed),
+                Serve = p.GetValue(serve),
+                Urls = p.GetValue(urls)!,
+            }, console, ct);
+        });
+        return demo;
     }
 
     private static int? EnvPort(string variable) =>

@@ -93,7 +93,7 @@ public sealed class TwinClient(Uri server, HttpClient http, string? operation = 
         {
             400 or 413 or 415 => ExitCodes.Usage,
             401 or 403 => ExitCodes.Denied,
-            404 => ExitCodes.NotFound,
+            404 or 422 => ExitCodes.NotFound,
             409 => ExitCodes.Failed,
             502 or 503 or 504 => ExitCodes.Unreachable,
             _ => ExitCodes.Failed,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Twin.Events.Catalog;
 using Twin.Events.Chipsets;
 using Twin.Events.Common;
 using Twin.Events.Inventory;
@@ -175,6 +176,11 @@ internal sealed class Assembler
             if (h.Chipset is { } c) chipset = chipset is null ? c : Both(chipset, c);
             if (h.ChipsetDescription is { } d && !descriptions.Contains(d)) descriptions.Add(d);
         }
+        var defaulted = new List<string>();
+        if (cores == 0 && _options.Cores is { } dc) { cores = dc; defaulted.Add($"{dc} cores"); }
+        if (memory == 0 && _options.MemoryMiB is { } dm) { memory = dm; defaulted.Add($"{dm} MiB"); }
+        if (os.Length == 0 && !string.IsNullOrWhiteSpace(_options.Os)) { os = _options.Os; defaulted.Add($"OS '{os}'"); }
+        if (defaulted.Count > 0) Info("import options", null, $"host {s.Name}: the captures do not say; using {string.Join(", ", defaulted)} from the command line");
         return new HostSpec(s.Id, platform, os, cores, memory, _options.Cluster, chipset, descriptions.Count > 0 ? string.Join("; ", descriptions) : null);
     }
 
@@ -321,6 +327,21 @@ internal sealed class Assembler
             if (o.VfDeviceId is not null) g.VfDeviceIds.Add(o.VfDeviceId);
         }
         model ??= Vendors.DeviceName(vendorId, deviceId) ?? "unknown";
+        if (NicCatalog.Find(model) is { } known)
+        {
+            // the twin needs a ceiling to enable SR-IOV and a link rate for the throughput model; some captures give
+            // neither (Get-VMSwitch, esxcli lists, a sysfs copy of a link that is down)
+            if (max is null && pfDriver != false)
+            {
+                max = known.VfsPerPort;
+                Info(firstSource, firstObs.Line, $"{id}: no capture gives its VF ceiling; {known.VfsPerPort.ToString(CultureInfo.InvariantCulture)} VFs per port from the NIC catalog ({known.Name}: {known.Source})");
+            }
+            if (link is null or 0)
+            {
+                link = known.LinkMbps;
+                Info(firstSource, firstObs.Line, $"{id}: no capture gives its link rate; {known.LinkMbps.ToString(CultureInfo.InvariantCulture)} Mbit/s from the NIC catalog ({known.Name})");
+            }
+        }
         var configuredVfs = configured ?? 0;
         if (max is { } ceiling && configuredVfs > ceiling)
             Warn(firstSource, firstObs.Line, $"{id}: {configuredVfs.ToString(CultureInfo.InvariantCulture)} VFs configured exceed the ceiling {ceiling.ToString(CultureInfo.InvariantCulture)}");

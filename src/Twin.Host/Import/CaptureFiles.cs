@@ -9,7 +9,7 @@ namespace Twin.Host.Import;
 /// names itself). A folder holds captures: files directly in it belong to <c>--host</c>, and each sub-folder is a host
 /// named after the folder (its files and nested folders all belong to that host). A folder that is a Linux sysfs tree
 /// (a copy of <c>/sys</c>, <c>/sys/bus/pci/devices</c>, or PCI device folders) becomes one sysfs capture, written in
-/// the ttar form the sysfs parser reads. Hidden entries are skipped; everything is read in ordinal name order.
+/// the ttar form the sysfs parser reads. Hidden entries and notes (<see cref="IsNote"/>) are skipped; everything is read in ordinal name order.
 /// </summary>
 public static partial class CaptureFiles
 {
@@ -59,7 +59,13 @@ public static partial class CaptureFiles
     }
 
     private static IEnumerable<FileInfo> Files(DirectoryInfo d) =>
-        d.EnumerateFiles().Where(f => !f.Name.StartsWith('.')).OrderBy(f => f.Name, StringComparer.Ordinal);
+        d.EnumerateFiles().Where(f => !f.Name.StartsWith('.') && !IsNote(f.Name)).OrderBy(f => f.Name, StringComparer.Ordinal);
+
+    /// <summary>Notes kept with captures (provenance, licences) in a folder: Markdown files and README, LICENSE, NOTICE,
+    /// SOURCES with any extension. A note named on the command line is still read (and refused as no capture).</summary>
+    public static bool IsNote(string fileName) =>
+        fileName.EndsWith(".md", StringComparison.OrdinalIgnoreCase)
+        || Path.GetFileNameWithoutExtension(fileName).ToUpperInvariant() is "README" or "LICENSE" or "LICENCE" or "NOTICE" or "SOURCES" or "COPYING";
 
     private static IEnumerable<DirectoryInfo> Folders(DirectoryInfo d) =>
         d.EnumerateDirectories().Where(f => !f.Name.StartsWith('.') && f.LinkTarget is null).OrderBy(f => f.Name, StringComparer.Ordinal);

@@ -52,6 +52,9 @@ public enum ImportFormat
     K8sNodeAllocatable,
     /// <summary>sriov-network-metrics-exporter Prometheus text (<c>sriov_vf_*{pciAddr,pf,vf,numa_node}</c>).</summary>
     PrometheusSriovMetrics,
+    /// <summary>Twin's own host facts (<c>kind: TwinHost</c>, YAML or JSON): platform, OS, cores and memory that
+    /// SR-IOV captures rarely carry.</summary>
+    TwinHostFacts,
 }
 
 /// <summary>Format names for messages and command lines.</summary>
@@ -83,6 +86,8 @@ public static class ImportFormats
         ["k8s-deviceplugin"] = ImportFormat.K8sDevicePluginConfig,
         ["k8s-allocatable"] = ImportFormat.K8sNodeAllocatable,
         ["prometheus"] = ImportFormat.PrometheusSriovMetrics,
+        ["host-facts"] = ImportFormat.TwinHostFacts,
+        ["twinhost"] = ImportFormat.TwinHostFacts,
     };
 
     /// <summary>Every format name, for "supported formats" messages.</summary>
@@ -98,8 +103,10 @@ public static class ImportFormats
 /// <summary>How to import. <paramref name="Host"/> names the host of captures that do not name it themselves;
 /// <paramref name="Format"/> forces a format instead of detecting it; <paramref name="Cluster"/> is given to every
 /// host created; <paramref name="SkipUnknown"/> turns an unrecognised file into a diagnostic instead of an error
-/// (useful when importing a folder that also holds notes).</summary>
-public sealed record ImportOptions(string? Host = null, ImportFormat? Format = null, string Cluster = "", bool SkipUnknown = false)
+/// (useful when importing a folder that also holds notes). <paramref name="Cores"/>, <paramref name="MemoryMiB"/> and
+/// <paramref name="Os"/> are given to hosts whose captures (and host facts files) do not say.</summary>
+public sealed record ImportOptions(string? Host = null, ImportFormat? Format = null, string Cluster = "", bool SkipUnknown = false,
+    int? Cores = null, long? MemoryMiB = null, string? Os = null)
 {
     public static readonly ImportOptions Default = new();
 }
@@ -135,7 +142,15 @@ public sealed record ImportResult(
     Topology Topology,
     IReadOnlyList<Diagnostic> Diagnostics,
     IReadOnlyList<ObservedPool> ObservedPools,
-    IReadOnlyList<(string Source, ImportFormat Format)> Files);
+    IReadOnlyList<(string Source, ImportFormat Format)> Files)
+{
+    /// <summary>Hosts the twin cannot register because no capture, host facts file or option gave their core count
+    /// or memory (the twin places VMs by both), each with what is missing.</summary>
+    public IReadOnlyList<string> HostsMissingFacts() =>
+        Topology.Hosts.Where(h => h.Cores <= 0 || h.MemoryMiB <= 0)
+            .Select(h => $"host {h.Id}: {(h.Cores <= 0 && h.MemoryMiB <= 0 ? "core count and memory" : h.Cores <= 0 ? "core count" : "memory")} unknown")
+            .ToList();
+}
 
 /// <summary>A capture that cannot be read: the message names the file, the line (and column when known) and the
 /// field, e.g. <c>pci_0000_02_10_7.xml line 7: &lt;capability type='virt_functions'&gt; maxCount='x' is not a number</c>.

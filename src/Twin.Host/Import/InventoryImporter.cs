@@ -52,7 +52,7 @@ public static partial class InventoryImporter
                 $"is not a capture format Twin recognises. Supported formats: {ImportFormats.Supported} " +
                 "(libvirt nodedev/network/domain XML, Linux sysfs ttar or tree, ip -j link / ip link text, Hyper-V Format-List text or ConvertTo-Json, " +
                 "esxcli sriovnic / vf / vm process lists, vSphere HostSriovInfo JSON, OpenStack Placement JSON, Kubernetes SR-IOV operator and device-plugin YAML/JSON, " +
-                "sriov-network-metrics-exporter text); name one with --format");
+                "sriov-network-metrics-exporter text, Twin host facts with kind: TwinHost); name one with --format");
         return format;
     }
 
@@ -66,6 +66,7 @@ public static partial class InventoryImporter
     {
         var body = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
         if (body.Length == 0) return null;
+        if (HostFactsParser.Looks(body)) return ImportFormat.TwinHostFacts;
         if (body[0] == '<')
         {
             var root = XmlElement().Matches(StripXmlProlog(body)).FirstOrDefault()?.Groups[1].Value;
@@ -136,6 +137,7 @@ public static partial class InventoryImporter
                 KubernetesParser.Parse(YamlOrJson(file.Text, ctx), format, ctx);
                 break;
             case ImportFormat.PrometheusSriovMetrics: PrometheusParser.Parse(file.Text, ctx); break;
+            case ImportFormat.TwinHostFacts: HostFactsParser.Parse(file.Text, ctx); break;
             default: throw new ImportException(file.SourceName, null, null, "", $"format {format} is not supported");
         }
         return obs;

@@ -122,7 +122,9 @@ internal static class Vendors
 
     private static readonly Dictionary<string, string> DeviceNames = new(StringComparer.Ordinal)
     {
-        ["8086:159b"] = "Intel Ethernet Controller E810-C for SFP",
+        // Linux drivers/net/ethernet/intel/ice/ice_devids.h: 0x1592 E810-C for QSFP, 0x1593 E810-C for SFP, 0x159B E810-XXV for SFP
+        ["8086:159b"] = "Intel Ethernet Controller E810-XXV for SFP",
+        ["8086:1593"] = "Intel Ethernet Controller E810-C for SFP",
         ["8086:1592"] = "Intel Ethernet Controller E810-C for QSFP",
         ["8086:1572"] = "Intel Ethernet Controller X710 for 10GbE SFP+",
         ["8086:1583"] = "Intel Ethernet Controller XL710 for 40GbE QSFP+",

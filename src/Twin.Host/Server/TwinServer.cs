@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -64,7 +65,9 @@ public static class TwinServer
                 silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "twin", clusterId: "twin");
             // failure detection can be tuned without a rebuild (Twin__Membership__ProbeTimeout=00:00:02 and so on)
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Twin:Membership"));
-            silo.AddTwinGrains(info.ConnectionString, manageSchema: !settings.Production);
+            // several silos on one database: one of them runs each async projection, the others stand by
+            var daemon = settings.Clustering == ClusteringMode.Postgres ? DaemonMode.HotCold : DaemonMode.Solo;
+            silo.AddTwinGrains(info.ConnectionString, daemon: daemon, manageSchema: !settings.Production);
         });
 
         var clustering = settings.Clustering == ClusteringMode.Postgres

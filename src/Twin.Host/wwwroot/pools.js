@@ -55,6 +55,7 @@ Twin.every(5, async () => {
     { key: "waiting", title: "Waiting", num: true, cls: (p) => (p.waiting > 0 ? "synthetic" : "") },
     { key: "pendingVfs", title: "Pending", num: true, html: (p) => p.pendingVfs ?? "–" },
     { key: "rejections", title: "Refused", num: true },
+    { key: "reserved", title: "Reserved", num: true, cls: (p) => (p.reserved > 0 ? "synthetic" : "") },
     { key: "util", title: "Utilisation", html: (p) => `${Twin.bar(p.allocated, p.configured)} ${Twin.pct(p.allocated, p.configured)} %` },
   ], "no PF yet: install one (twin nic install) or apply a topology (twin apply)");
 

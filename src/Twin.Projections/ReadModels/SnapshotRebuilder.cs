@@ -13,10 +13,18 @@ public static class SnapshotRebuilder
     /// <summary>Refolds every stream; returns how many events and streams were read.</summary>
     public static async Task<(long Events, int Streams)> RebuildAllAsync(IDocumentStore store, CancellationToken ct = default)
     {
+        await using var query = store.QuerySession();
+        var keys = await query.Events.QueryAllRawEvents().Select(e => e.StreamKey!).Distinct().ToListAsync(ct);
+        return await RebuildAsync(store, keys, ct);
+    }
+
+    /// <summary>Refolds the streams <paramref name="keys"/> (e.g. those a bulk append touched); returns how many events
+    /// and streams were read.</summary>
+    public static async Task<(long Events, int Streams)> RebuildAsync(IDocumentStore store, IReadOnlyCollection<string> keys, CancellationToken ct = default)
+    {
         long events = 0;
         var streams = 0;
         await using var query = store.QuerySession();
-        var keys = await query.Events.QueryAllRawEvents().Select(e => e.StreamKey!).Distinct().ToListAsync(ct);
         foreach (var batch in keys.Chunk(200))
         {
             await using var session = store.LightweightSession();

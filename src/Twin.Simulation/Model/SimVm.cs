@@ -7,7 +7,8 @@ namespace Twin.Simulation.Model;
 /// <summary>
 /// One VM of a simulation workload: when it arrives (and starts) and departs (null = still there at the horizon), its
 /// size, its vNICs, how much it wants a VF per vNIC (IovWeight 0 = not at all), and its traffic per vNIC in Gbit/s and
-/// packets/s. A struct, so a workload streams without an object per VM.
+/// packets/s. A struct, so a workload streams without an object per VM. <see cref="Host"/> pins the VM to one host (a VM
+/// already running there, e.g. in a rehearsal's horizon); null lets the placement policy choose.
 /// </summary>
 public readonly record struct SimVm(
     string Id,
@@ -18,7 +19,15 @@ public readonly record struct SimVm(
     int Vnics,
     int IovWeight,
     double GbpsPerVnic,
-    double PpsPerVnic);
+    double PpsPerVnic)
+{
+    /// <summary>The host this VM is already on (a VM of the datacenter the run starts from): it goes there whatever the
+    /// room, as it does in the real datacenter. Null = placed by the placement policy.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>Only hosts of this cluster may take the VM ("add 40 VMs to cluster A"); null = any host.</summary>
+    public string? Cluster { get; init; }
+}
 
 /// <summary>How a trace's VMs get the network attributes the traces do not carry (all drawn from one seeded stream,
 /// so a seed reproduces the run).</summary>

@@ -30,6 +30,13 @@ public sealed class SimulationModel
     private readonly NicTrack[] _track;
     private readonly string[] _clusters;
     private readonly HostIndex _index;
+    private readonly Dictionary<string, int> _hostById;
+    private readonly Dictionary<string, int> _clusterById;
+    // per-cluster placement indexes, built on the first VM restricted to a cluster and kept up to date after that
+    private ClusterIndex[]? _byCluster;
+    // per cluster: PFs that can run out (SR-IOV usable, something allocatable), how many are out now, and when all first were
+    private readonly int[] _clusterUsablePfs, _clusterExhaustedPfs;
+    private readonly long[] _clusterAllOut;
     // VM slot of each VF's holder, per PF (for preemption), and of VMs with a waiting vNIC (for hand-overs): the only
     // look-ups from a PF back to a VM, so nothing is hashed on the common path
     private int[][] _holderSlot = [];
@@ -42,7 +49,7 @@ public sealed class SimulationModel
     private VmRt[] _vms;
     private int _vmCount;
     private readonly Stack<int> _freeSlots = new();
-    private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack;
+    private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack, _failedStartVnics;
 
     public SimulationModel(SimulationOptions options)
     {
@@ -64,15 +71,19 @@ public sealed class SimulationModel
         var nics = new List<Nic>();
         var tracks = new List<NicTrack>();
         _hosts = new SimHost[topo.Hosts.Count];
+        var clusterSizes = new int[_clusters.Length];
         var at = options.Epoch;
         for (var h = 0; h < topo.Hosts.Count; h++)
         {
             var spec = topo.Hosts[h];
             var hostNics = nicsByHost.GetValueOrDefault(spec.Id) ?? [];
             var switches = switchesByHost.GetValueOrDefault(spec.Id) ?? [];
-            // the PF a host's vNICs use: the one behind an IOV-enabled external switch, else one behind any switch, else the first
+            // the PF a host's vNICs use: the one behind an IOV-enabled external switch, else one behind any switch, else
+            // (captures often show no switch) the first with VFs configured, else the first SR-IOV capable, else the first
             var chosen = hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id && s.IovEnabled))
-                         ?? hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id)) ?? hostNics.FirstOrDefault();
+                         ?? hostNics.FirstOrDefault(n => switches.Any(s => s.BoundNic == n.Id))
+                         ?? hostNics.FirstOrDefault(n => n.SriovEnabled && n.ConfiguredVfs > 0)
+                         ?? hostNics.FirstOrDefault(n => n.MaxVfs > 0) ?? hostNics.FirstOrDefault();
             var nicIndex = -1;
             SriovBlocker? blocker = null;
             if (chosen is not null)
@@ -94,6 +105,7 @@ public sealed class SimulationModel
             {
                 Id = spec.Id.Value,
                 Cluster = clusterIndex[spec.Cluster],
+                LocalInCluster = clusterSizes[clusterIndex[spec.Cluster]]++,
                 Platform = spec.Platform,
                 FreeVcpu = spec.Cores * options.CpuOvercommit,
                 FreeMem = spec.MemoryMiB / 1024.0,
@@ -109,6 +121,14 @@ public sealed class SimulationModel
         _track = [.. tracks];
         _holderSlot = [.. _nics.Select(n => new int[Math.Max(n.Pool.Configured, n.Ceiling ?? 0) + 1])];
         _index = new HostIndex(_hosts.Length);
+        _hostById = new Dictionary<string, int>(_hosts.Length, StringComparer.Ordinal);
+        for (var h = 0; h < _hosts.Length; h++) _hostById.TryAdd(_hosts[h].Id, h);
+        _clusterById = clusterIndex;
+        _clusterUsablePfs = new int[_clusters.Length];
+        _clusterExhaustedPfs = new int[_clusters.Length];
+        _clusterAllOut = [.. _clusters.Select(_ => -1L)];
+        foreach (var host in _hosts)
+            if (host.Nic >= 0 && host.Blocker is null && _nics[host.Nic].Allocatable > 0) _clusterUsablePfs[host.Cluster]++;
         for (var h = 0; h < _hosts.Length; h++) Reindex(h);
     }
 
@@ -160,7 +180,7 @@ public sealed class SimulationModel
         _arrived++;
         if (v.Vnics > MaxVnics) throw new ArgumentException($"VM {v.Id} has {v.Vnics} vNICs; the model takes at most {MaxVnics}");
         var wants = v.IovWeight > 0 && v.Vnics > 0;
-        var h = Place(v.Cores, v.MemoryGiB, wants ? v.Vnics : 0);
+        var h = Place(v, wants ? v.Vnics : 0);
         if (h < 0)
         {
             _refusedRoom++;
@@ -273,6 +293,7 @@ public sealed class SimulationModel
         _track[nicIndex].FailedStarts++;
         _failedStarts++;
         _fellBack += vnics;
+        _failedStartVnics += vnics;
         vm.Reason = reason;
         vm.Host = -1;
         Reindex(h);
@@ -357,14 +378,35 @@ public sealed class SimulationModel
 
     // ---------------- placement ----------------
 
-    private int Place(int cores, double mem, int vfs)
+    private int Place(in SimVm v, int vfs)
     {
-        return _o.Placement switch
+        // a VM already on a host stays there, whatever the room: that is where the datacenter has it
+        if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) ? p : -1;
+        if (v.Cluster is { } cluster)
         {
-            PlacementPolicy.Spread => _index.MostFree(cores, mem),
-            PlacementPolicy.SriovAware when vfs > 0 => _index.FirstFit(cores, mem, vfs) is var h && h >= 0 ? h : _index.FirstFit(cores, mem, 0),
-            _ => _index.FirstFit(cores, mem, 0),
-        };
+            if (!_clusterById.TryGetValue(cluster, out var c)) return -1;
+            var ci = (_byCluster ??= BuildClusterIndexes())[c];
+            var local = Place(ci.Index, v.Cores, v.MemoryGiB, vfs);
+            return local < 0 ? -1 : ci.Hosts[local];
+        }
+        return Place(_index, v.Cores, v.MemoryGiB, vfs);
+    }
+
+    private int Place(HostIndex index, int cores, double mem, int vfs) => _o.Placement switch
+    {
+        PlacementPolicy.Spread => index.MostFree(cores, mem),
+        PlacementPolicy.SriovAware when vfs > 0 => index.FirstFit(cores, mem, vfs) is var h && h >= 0 ? h : index.FirstFit(cores, mem, 0),
+        _ => index.FirstFit(cores, mem, 0),
+    };
+
+    private ClusterIndex[] BuildClusterIndexes()
+    {
+        var members = _clusters.Select(_ => new List<int>()).ToArray();
+        for (var h = 0; h < _hosts.Length; h++) members[_hosts[h].Cluster].Add(h);
+        var indexes = members.Select(m => new ClusterIndex([.. m], new HostIndex(m.Count))).ToArray();
+        _byCluster = indexes;
+        for (var h = 0; h < _hosts.Length; h++) Reindex(h);
+        return indexes;
     }
 
     private void Reindex(int h)
@@ -372,6 +414,7 @@ public sealed class SimulationModel
         ref var host = ref _hosts[h];
         var freeVfs = host.Nic >= 0 && host.Blocker is null ? _nics[host.Nic].Free : 0;
         _index.Update(h, host.FreeVcpu, host.FreeMem, freeVfs);
+        if (_byCluster is not null) _byCluster[host.Cluster].Index.Update(host.LocalInCluster, host.FreeVcpu, host.FreeMem, freeVfs);
     }
 
     private int NewVm(in SimVm v, int h)
@@ -450,6 +493,7 @@ public sealed class SimulationModel
         t.AllSynInt += allSyn * dt;
         t.AllVfInt += Math.Min(t.SumAllDemand, t.Cap) * dt;
         t.F += f * dt;
+        t.SynDeliveredInt += synDelivered * dt;
         t.NetCpuInt += synDelivered * _cpuPerGbps * dt;
         t.AllSynCpuInt += allSyn * _cpuPerGbps * dt;
         var hostCores = t.Host >= 0 ? _hosts[t.Host].Cores : int.MaxValue;
@@ -493,11 +537,14 @@ public sealed class SimulationModel
             if (t.FirstExhaustion < 0) t.FirstExhaustion = now;
             ref var host = ref _hosts[t.Host];
             if (host.FirstExhaustion < 0) host.FirstExhaustion = now;
+            if (host.Blocker is null && ++_clusterExhaustedPfs[host.Cluster] == _clusterUsablePfs[host.Cluster] && _clusterAllOut[host.Cluster] < 0)
+                _clusterAllOut[host.Cluster] = now;
         }
         else if (!exhausted && t.ExhaustedSince >= 0)
         {
             t.ExhaustedTotal += now - t.ExhaustedSince;
             t.ExhaustedSince = -1;
+            if (_hosts[t.Host].Blocker is null) _clusterExhaustedPfs[_hosts[t.Host].Cluster]--;
         }
     }
 
@@ -543,11 +590,13 @@ public sealed class SimulationModel
             var series = new double[_o.SeriesBuckets];
             foreach (var n in mine) for (var b = 0; b < series.Length; b++) series[b] += n.AllocatedMeanSeries[b];
             return new ClusterResult(c, _hosts.Count(h => h.Cluster == ci), mine.Count, mine.Sum(n => n.Allocatable), mine.Sum(n => n.VfRequests),
-                mine.Sum(n => n.FellBackToSynthetic), mine.Sum(n => n.FailedStarts), first?.FirstExhaustionHours, first?.Id, series);
+                mine.Sum(n => n.FellBackToSynthetic), mine.Sum(n => n.FailedStarts), first?.FirstExhaustionHours, first?.Id, series,
+                _clusterAllOut[ci] < 0 ? null : _clusterAllOut[ci] / 3.6e9);
         }).ToList();
 
         double Sum(Func<NicTrack, double> f) => _track.Sum(f);
         var delivered = Sum(t => t.DeliveredInt) / seconds;
+        var synPath = Sum(t => t.SynDeliveredInt) / seconds;
         var allSyn = Sum(t => t.AllSynInt) / seconds;
         var cpu = Sum(t => t.NetCpuInt) / seconds;
         var allSynCpu = Sum(t => t.AllSynCpuInt) / seconds;
@@ -557,7 +606,8 @@ public sealed class SimulationModel
             delivered - allSyn, allSyn > 0 ? 100 * (delivered - allSyn) / allSyn : 0,
             cpu, allSynCpu, allSynCpu - cpu,
             vnicTime > 0 ? Sum(t => t.LatencyInt) / vnicTime : 0, vnicTime > 0 ? Sum(t => t.AllSynLatencyInt) / vnicTime : 0,
-            Sum(t => t.VfVnicInt) / 3600, Sum(t => t.WaitingVnicInt) / 3600, Sum(t => t.ChoiceVnicInt) / 3600);
+            Sum(t => t.VfVnicInt) / 3600, Sum(t => t.WaitingVnicInt) / 3600, Sum(t => t.ChoiceVnicInt) / 3600,
+            Math.Max(0, delivered - synPath), synPath);
 
         List<VmResult>? vms = null;
         if (_o.PerVmResults)
@@ -572,7 +622,7 @@ public sealed class SimulationModel
             }
         }
         return new RunResult(seed, replication, hours, _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack,
-            nics, hosts, clusters, throughput, vms);
+            nics, hosts, clusters, throughput, vms, _failedStartVnics);
     }
 
     /// <summary>Checks the pools: no VF held twice, never more held than configured; returns the problems found.</summary>
@@ -589,10 +639,13 @@ public sealed class SimulationModel
 
     private readonly record struct SimEvent(int Vm);
 
+    /// <summary>A cluster's hosts (global indexes, in topology order) and the placement index over them.</summary>
+    private sealed record ClusterIndex(int[] Hosts, HostIndex Index);
+
     private struct SimHost
     {
         public string Id;
-        public int Cluster;
+        public int Cluster, LocalInCluster;
         public Platform Platform;
         public double FreeVcpu, FreeMem;
         public int Cores;
@@ -644,7 +697,7 @@ public sealed class SimulationModel
         public long Requests, Granted, FellBack, FailedStarts, HandedOver, Preempted, Released;
         public int Peak;
         public long FirstExhaustion = -1, ExhaustedSince = -1, ExhaustedTotal;
-        public double F, OfferedInt, DeliveredInt, AllSynInt, AllVfInt, NetCpuInt, AllSynCpuInt, LatencyInt, AllSynLatencyInt;
+        public double F, OfferedInt, DeliveredInt, SynDeliveredInt, AllSynInt, AllVfInt, NetCpuInt, AllSynCpuInt, LatencyInt, AllSynLatencyInt;
         public double VnicInt, VfVnicInt, WaitingVnicInt, ChoiceVnicInt, AllocInt;
     }
 }

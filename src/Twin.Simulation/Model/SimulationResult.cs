@@ -19,32 +19,39 @@ public sealed record HostResult(
     long VmsPlaced, long VmsRefusedForRoom, long FailedStarts,
     double NetworkCpuCoreHours, double? FirstExhaustionHours);
 
-/// <summary>A cluster over one run (sums and the earliest exhaustion of its PFs); the series sums its PFs'.</summary>
+/// <summary>A cluster over one run (sums and the earliest exhaustion of its PFs); the series sums its PFs'.
+/// <paramref name="AllPfsExhaustedHours"/> is the first moment every PF of the cluster that can give VFs was out at
+/// once: no VF left anywhere in the cluster.</summary>
 public sealed record ClusterResult(
     string Cluster, int Hosts, int Pfs, int VfsAllocatable,
     long VfRequests, long FellBackToSynthetic, long FailedStarts,
     double? FirstExhaustionHours, string? MostConstrainedPf,
-    double[] AllocatedMeanSeries);
+    double[] AllocatedMeanSeries, double? AllPfsExhaustedHours);
 
 /// <summary>Throughput of the same workload on the datapaths it actually got, and the two references computed in the
 /// same run: everything on the synthetic path, and everything on a VF with unlimited pools. Gbit/s means averaged over
-/// the horizon; CPU in host cores spent on networking; latency the vNIC-time-weighted mean round-trip in µs.</summary>
+/// the horizon; CPU in host cores spent on networking; latency the vNIC-time-weighted mean round-trip in µs.
+/// <paramref name="VfPathGbps"/> + <paramref name="SyntheticPathGbps"/> = <paramref name="DeliveredGbps"/>: what went
+/// through VFs and what through the host's virtual switch.</summary>
 public sealed record ThroughputResult(
     double OfferedGbps, double DeliveredGbps, double AllSyntheticGbps, double AllVfGbps,
     double GainOverSyntheticGbps, double GainOverSyntheticPercent,
     double NetworkCpuCores, double AllSyntheticNetworkCpuCores, double CpuCoresSaved,
     double MeanLatencyUs, double AllSyntheticMeanLatencyUs,
-    double VnicHoursOnVf, double VnicHoursSyntheticWanted, double VnicHoursSyntheticByChoice);
+    double VnicHoursOnVf, double VnicHoursSyntheticWanted, double VnicHoursSyntheticByChoice,
+    double VfPathGbps, double SyntheticPathGbps);
 
 /// <summary>Per-VM outcome (only when asked for).</summary>
 public sealed record VmResult(string Id, string? Host, bool Started, double HoursOnVf, double HoursSyntheticWanted, double MeanDeliveredGbps, string? Reason);
 
-/// <summary>Everything one replication measured.</summary>
+/// <summary>Everything one replication measured. <paramref name="VnicsFellBack"/> counts every vNIC that wanted a VF
+/// and got none when its VM started, <paramref name="VnicsInFailedStarts"/> those of them whose VM's start failed for it
+/// (vSphere, KVM); the rest run on the synthetic path.</summary>
 public sealed record RunResult(
     ulong Seed, ulong Replication, double HorizonHours, long Events, long VmsArrived, long VmsStarted, long VmsRefusedForRoom,
     long FailedStarts, long VnicsWantingVf, long VnicsFellBack,
     IReadOnlyList<NicResult> Nics, IReadOnlyList<HostResult> Hosts, IReadOnlyList<ClusterResult> Clusters,
-    ThroughputResult Throughput, IReadOnlyList<VmResult>? Vms);
+    ThroughputResult Throughput, IReadOnlyList<VmResult>? Vms, long VnicsInFailedStarts);
 
 /// <summary>A value across replications: median and 95th percentile (and the extremes).</summary>
 public sealed record Band(double P50, double P95, double Min, double Max)

@@ -24,6 +24,12 @@ public sealed class CatalogTests
     [InlineData("ConnectX-4/5/6", 127)]
     [InlineData("Solarflare", 240)]
     [InlineData("Emulex", 30)]
+    [InlineData("Intel(R) Ethernet Controller X550", 63)]
+    [InlineData("Intel Ethernet Controller E810-XXV for SFP", 256)]
+    [InlineData("Intel Corporation Ethernet Controller XL710 for 40GbE QSFP+", 64)]
+    [InlineData("Intel Corporation Ethernet Controller X710 for 10GbE SFP+", 32)]
+    [InlineData("Mellanox Technologies MT27800 Family [ConnectX-5]", 127)]
+    [InlineData("Intel Corporation 82599ES 10-Gigabit SFI/SFP+ Network Connection", 63)]
     public void Known_models_have_their_documented_ceiling(string query, int vfsPerPort) =>
         Assert.Equal(vfsPerPort, NicCatalog.Find(query)!.VfsPerPort);
 
@@ -33,6 +39,7 @@ public sealed class CatalogTests
         Assert.Equal(128, NicCatalog.EffectiveCeiling(128, "E810"));
         Assert.Equal(256, NicCatalog.EffectiveCeiling(null, "E810"));
         Assert.Null(NicCatalog.EffectiveCeiling(null, "Realtek RTL8111"));
+        Assert.Null(NicCatalog.Find(""));
     }
 
     [Fact]

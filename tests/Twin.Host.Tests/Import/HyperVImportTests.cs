@@ -148,7 +148,9 @@ public sealed class HyperVImportTests
             Assert.Single(r.Topology.Switches));
         var nic = Assert.Single(r.Topology.Nics);
         Assert.Equal((nicId, NicVendor.Intel, 0, 127, true, false), (nic.Id, nic.Vendor, nic.ConfiguredVfs, nic.QueuePairs, nic.PfDriverSupportsSriov, nic.SriovEnabled));
-        Assert.Null(nic.MaxVfs);
+        // Get-VMSwitch gives no VF ceiling: the catalog's ixgbe figure stands in, and the import says so
+        Assert.Equal(63, nic.MaxVfs);
+        Assert.True(r.Says("no capture gives its VF ceiling; 63 VFs per port from the NIC catalog (Intel X550 (ixgbe)"));
         Assert.Contains(r.ObservedPools, p => p is { Name: "Hyper-V queue pairs", Capacity: 127, Used: 8 });
         Assert.True(r.Says("keyed provisionally"));
     }

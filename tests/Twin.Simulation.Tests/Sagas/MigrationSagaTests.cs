@@ -50,6 +50,37 @@ public sealed class MigrationSagaTests
         twin.AssertConsistent();
     }
 
+    [Theory]
+    [InlineData(Platform.HyperV)]
+    [InlineData(Platform.Kvm)]
+    public void A_migrated_vm_restarted_on_its_new_host_takes_its_vf_from_that_hosts_pf(Platform platform)
+    {
+        var twin = Seed(Build(platform, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        Assert.True(Migrate(twin, 1, toHost: 2).Succeeded);
+        Assert.Equal(Ext(2), twin.Vm(Vm(1))!.Vnics[0].Spec.Switch);
+        twin.Stop(1);
+        Assert.True(twin.Start(1).Succeeded);
+        Assert.Equal(Pf(2), twin.Datapath(1).Nic);
+        Assert.Equal(0, twin.Nic(Pf(1))!.Allocated);
+        twin.AssertConsistent();
+    }
+
+    [Fact]
+    public void A_retry_of_a_finished_move_is_done_but_a_new_move_to_the_host_the_vm_is_on_is_refused()
+    {
+        var twin = Seed(Build(Platform.HyperV, vfs: 2, vms: 1, hosts: 2));
+        twin.Start(1);
+        var op = NextOp("migrate");
+        Assert.True(twin.Run(op, T0, p => MigrationSaga.Migrate(p, Vm(1), Host(2))).Succeeded);
+        var events = twin.Log.Count;
+        Assert.True(twin.Run(op, T0, p => MigrationSaga.Migrate(p, Vm(1), Host(2))).Succeeded);
+        Assert.Equal(events, twin.Log.Count);
+        var e = Assert.Throws<DomainRuleViolated>(() => Migrate(twin, 1, toHost: 2));
+        Assert.Contains($"already on {Host(2)}", e.Message, StringComparison.Ordinal);
+        twin.AssertConsistent();
+    }
+
     [Fact]
     public void On_hyper_v_a_vm_moving_to_a_host_without_a_free_vf_runs_synthetic_there()
     {

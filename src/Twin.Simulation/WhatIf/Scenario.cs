@@ -1,0 +1,237 @@
+using Twin.Events.Platforms;
+using Twin.Simulation.Engine;
+using Twin.Simulation.Model;
+
+namespace Twin.Simulation.WhatIf;
+
+/// <summary>Where a part of a scenario was written (1-based line and column, and its field path), for error messages.</summary>
+public readonly record struct SourcePosition(int Line, int Column, string Path)
+{
+    public static SourcePosition Of(ScenarioNode node) => new(node.Line, node.Column, node.Path);
+}
+
+/// <summary>
+/// A what-if scenario: the datacenter to start from (<see cref="Base"/>), the workload that arrives, how long, how many
+/// replications and the seed, and the variants to compare with the baseline. Every variant stacks on the base (or on
+/// another variant, <see cref="VariantSpec.BasedOn"/>) and runs with the same seeds as the baseline (common random
+/// numbers), so differences come from the variant, not from chance. Paths are as written (relative to the file).
+/// </summary>
+public sealed record WhatIfScenario(
+    string Name,
+    string? Description,
+    string Source,
+    ScenarioBase Base,
+    WorkloadSpec Workload,
+    SimDuration Horizon,
+    int Replications,
+    ulong Seed,
+    PlacementPolicy Placement,
+    ScarceVfPolicy? ScarceVfPolicy,
+    ModelSettings Model,
+    IReadOnlyList<CohortSpec> Cohorts,
+    IReadOnlyList<VariantSpec> Variants)
+{
+    /// <summary>Simulated zero on the wall clock, for dates in reports (null: the run decides, e.g. today).</summary>
+    public DateTimeOffset? Start { get; init; }
+
+    /// <summary>Every file the scenario names (base topology or captures, trace, distribution tables), with where.</summary>
+    public IEnumerable<(string Path, SourcePosition Where, string Field)> Files()
+    {
+        if (Base.Path is { } topology) yield return (topology, Base.Where, "base.topology");
+        foreach (var c in Base.Captures) yield return (c, Base.Where, "base.captures");
+        if (Workload is WorkloadSpec.Trace t) yield return (t.Path, t.Where, "workload.trace.path");
+        var distributions = new List<(DistributionSpec, SourcePosition, string)>();
+        if (Workload is WorkloadSpec.Synthetic y) distributions.AddRange([(y.LifetimeHours, y.Where, "lifetimeHours"), (y.Cores, y.Where, "cores"), (y.MemoryGiB, y.Where, "memoryGiB")]);
+        var cohorts = Cohorts.Concat(Variants.SelectMany(v => v.Changes).OfType<ChangeSpec.AddCohort>().Select(a => a.Cohort));
+        foreach (var c in cohorts) distributions.AddRange([(c.LifetimeHours, c.Where, "lifetimeHours"), (c.Cores, c.Where, "cores"), (c.MemoryGiB, c.Where, "memoryGiB")]);
+        foreach (var (d, where, field) in distributions)
+            if (d is DistributionSpec.Azure2019Table table) yield return (table.Path, where, $"{where.Path}.{field}");
+    }
+}
+
+/// <summary>Where the base topology comes from.</summary>
+public enum BaseKind
+{
+    /// <summary>The live twin now (needs a server).</summary>
+    Live,
+
+    /// <summary>The live twin at a past moment (time travel; needs a server with the history use cases).</summary>
+    At,
+
+    /// <summary>A topology JSON file (<c>twin import --out</c> writes them).</summary>
+    Topology,
+
+    /// <summary>Inventory captures read by the importer (files or folders).</summary>
+    Captures,
+}
+
+/// <summary>The datacenter a scenario starts from, and how: only some clusters, with its running VMs present all along
+/// or not, and with the capacity committed scenarios reserved or not. <see cref="HostCores"/> and
+/// <see cref="HostMemoryGiB"/> size the hosts the base does not size (captures rarely say).</summary>
+public sealed record ScenarioBase(
+    BaseKind Kind,
+    string? Path,
+    IReadOnlyList<string> Captures,
+    DateTimeOffset? At,
+    IReadOnlyList<string> Clusters,
+    bool KeepExistingVms,
+    bool ApplyReservations,
+    SourcePosition Where)
+{
+    public int? HostCores { get; init; }
+
+    public double? HostMemoryGiB { get; init; }
+}
+
+/// <summary>Model settings a scenario may change (each a named modelling assumption).</summary>
+public sealed record ModelSettings(double CpuOvercommit = 1.0, bool Vrss = false, int SeriesBuckets = 96);
+
+/// <summary>A distribution of a VM attribute, as written in a scenario.</summary>
+public abstract record DistributionSpec
+{
+    /// <summary>Always <paramref name="Value"/>.</summary>
+    public sealed record Fixed(double Value) : DistributionSpec;
+
+    /// <summary>Exponential with this mean.</summary>
+    public sealed record ExponentialMean(double Mean) : DistributionSpec;
+
+    /// <summary>Uniform between the bounds.</summary>
+    public sealed record Between(double Min, double Max) : DistributionSpec;
+
+    /// <summary>One of the values, with the given weights (equal when none).</summary>
+    public sealed record Choices(IReadOnlyList<double> Values, IReadOnlyList<double> Weights) : DistributionSpec;
+
+    /// <summary>One of the Azure 2019 (V2) distribution tables (lifetime.txt, cores.txt, memory.txt) at <paramref name="Path"/>.</summary>
+    public sealed record Azure2019Table(string Path) : DistributionSpec;
+
+    private DistributionSpec()
+    {
+    }
+}
+
+/// <summary>The network attributes traces do not carry: which VMs want a VF, how many vNICs, how strongly
+/// (IovWeight 1–100), traffic per vNIC (Gbit/s) and the mean packet size (bytes).</summary>
+public sealed record NetworkSpec(
+    double SriovShare,
+    DistributionSpec Vnics,
+    DistributionSpec IovWeight,
+    DistributionSpec GbpsPerVnic,
+    double PacketBytes)
+{
+    public static readonly NetworkSpec Default = new(0.5, new DistributionSpec.Fixed(1), new DistributionSpec.Fixed(100), new DistributionSpec.ExponentialMean(1), 800);
+}
+
+/// <summary>The workload arriving during the run (on top of the base's own VMs and the cohorts).</summary>
+public abstract record WorkloadSpec
+{
+    /// <summary>Where the workload is written.</summary>
+    public SourcePosition Where { get; init; }
+
+    /// <summary>VM lifecycles from a trace file. <paramref name="FromHours"/>/<paramref name="UntilHours"/> cut a window
+    /// of the trace (times shift so the window starts at zero); <paramref name="Cluster"/> restricts placement;
+    /// <paramref name="Sort"/> reads the whole trace and sorts it by creation time (for traces that are not in order;
+    /// Google task events always are sorted). <paramref name="MachineCores"/> and <paramref name="MachineMemoryGiB"/> turn
+    /// Google's normalised requests into cores and GiB.</summary>
+    public sealed record Trace(string Path, TraceFormat Format, double FromHours, double? UntilHours, string? Cluster, bool Sort, NetworkSpec Network,
+        double MachineCores = 64, double MachineMemoryGiB = 256) : WorkloadSpec;
+
+    /// <summary>The synthetic generator: Poisson arrivals at <paramref name="ArrivalsPerHour"/> growing linearly by
+    /// <paramref name="GrowthPercent"/> over the horizon.</summary>
+    public sealed record Synthetic(double ArrivalsPerHour, double GrowthPercent, DistributionSpec LifetimeHours, DistributionSpec Cores,
+        DistributionSpec MemoryGiB, string? Cluster, NetworkSpec Network) : WorkloadSpec;
+
+    /// <summary>No arriving workload: only the base's VMs and the cohorts.</summary>
+    public sealed record None : WorkloadSpec;
+
+    private WorkloadSpec()
+    {
+    }
+}
+
+/// <summary>The trace formats a scenario can read VM lifecycles from.</summary>
+public enum TraceFormat
+{
+    /// <summary>Azure Public Dataset vmtable: V1 (2017), the filtered tables with a header, or V2 (2019) with buckets.</summary>
+    AzureVmTable,
+
+    /// <summary>Google ClusterData2011 task_events, one VM per task run (requests scaled by the machine size given).</summary>
+    GoogleTaskEvents,
+}
+
+/// <summary>A group of VMs the plan adds: arrivals per hour from <paramref name="StartHours"/> (until
+/// <paramref name="UntilHours"/> or the horizon, at most <paramref name="Count"/> VMs), growing by
+/// <paramref name="GrowthPercent"/>, with their lifetime, size and network profile, optionally on one cluster.
+/// Each cohort draws from its own random stream (the seed and its name), so adding one never moves another's VMs.</summary>
+public sealed record CohortSpec(
+    string Name,
+    string? Cluster,
+    double ArrivalsPerHour,
+    double GrowthPercent,
+    double StartHours,
+    double? UntilHours,
+    int? Count,
+    DistributionSpec LifetimeHours,
+    DistributionSpec Cores,
+    DistributionSpec MemoryGiB,
+    NetworkSpec Network,
+    SourcePosition Where);
+
+/// <summary>A variant: a name and the changes it makes to the base (after those of <paramref name="BasedOn"/>, if any).</summary>
+public sealed record VariantSpec(string Name, string? Description, string? BasedOn, IReadOnlyList<ChangeSpec> Changes, SourcePosition Where);
+
+/// <summary>Which hosts, PFs, switches or VMs a change applies to: ids (with * wildcards), hosts (ids with *), clusters,
+/// a NIC model name fragment, a platform, or everything. Every given criterion must hold.</summary>
+public sealed record Selector(
+    IReadOnlyList<string> Ids,
+    IReadOnlyList<string> Hosts,
+    IReadOnlyList<string> Clusters,
+    string? Model,
+    Platform? Platform,
+    bool All,
+    SourcePosition Where)
+{
+    public bool IsEmpty => !All && Ids.Count == 0 && Hosts.Count == 0 && Clusters.Count == 0 && Model is null && Platform is null;
+}
+
+/// <summary>One change a variant makes. Changes are data transformations of the topology or of the workload; the
+/// model applies the SR-IOV rules to the result.</summary>
+public abstract record ChangeSpec
+{
+    /// <summary>Where the change is written.</summary>
+    public SourcePosition Where { get; init; }
+
+    /// <summary>Adds <paramref name="Count"/> hosts to <paramref name="Cluster"/>, each with one PF of catalog model
+    /// <paramref name="NicModel"/> (its ceiling from the catalog) with <paramref name="NumVfs"/> VFs (default: the
+    /// ceiling) behind an external switch (IOV on unless <paramref name="IovOnSwitch"/> is false).</summary>
+    public sealed record AddHosts(int Count, string Cluster, Platform Platform, string Os, int Cores, double MemoryGiB,
+        string NicModel, int? NumVfs, int? LinkMbps, bool IovOnSwitch, string IdPrefix) : ChangeSpec;
+
+    /// <summary>Replaces the selected PFs' NICs with catalog model <paramref name="Model"/> (ceiling, vendor and link rate
+    /// from the catalog) configured with <paramref name="NumVfs"/> VFs (default: the new ceiling).</summary>
+    public sealed record ReplaceNics(Selector Pfs, string Model, int? NumVfs) : ChangeSpec;
+
+    /// <summary>Sets NumVFs of the selected PFs: to <paramref name="NumVfs"/>, by <paramref name="Delta"/>, or to their
+    /// ceiling (<paramref name="ToCeiling"/>). Above the ceiling is refused by the NIC rules.</summary>
+    public sealed record SetNumVfs(Selector Pfs, int? NumVfs, int? Delta, bool ToCeiling) : ChangeSpec;
+
+    /// <summary>Turns IOV on or off on the selected switches: <paramref name="Recreate"/> deletes and recreates them
+    /// (Hyper-V's only way); otherwise the switch rules decide whether the platform allows it in place.</summary>
+    public sealed record SwitchIov(Selector Switches, bool Iov, bool Recreate) : ChangeSpec;
+
+    /// <summary>Enables SR-IOV (IovWeight &gt; 0; 0 disables) for the selected VMs of the base, for a cohort, or for the
+    /// arriving workload (then <paramref name="Share"/> of its VMs, default all).</summary>
+    public sealed record EnableSriov(Selector? Vms, string? Cohort, bool Workload, int IovWeight, double? Share) : ChangeSpec;
+
+    /// <summary>Adds a cohort of VMs.</summary>
+    public sealed record AddCohort(CohortSpec Cohort) : ChangeSpec;
+
+    /// <summary>Uses another scarce-VF policy on every PF (a modelling assumption of Hyper-V's arbitration).</summary>
+    public sealed record SetScarceVfPolicy(ScarceVfPolicy Policy) : ChangeSpec;
+
+    /// <summary>Uses another placement policy.</summary>
+    public sealed record SetPlacement(PlacementPolicy Placement) : ChangeSpec;
+
+    private ChangeSpec()
+    {
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using Twin.Events.Common;
+using Twin.Events.Inventory;
+using Twin.Simulation.Model;
+using Twin.Simulation.Workloads;
+
+namespace Twin.Simulation.WhatIf;
+
+/// <summary>What a what-if run needs besides the scenario: the base topology (already read by the edge) and a
+/// description of where it came from, simulated zero on the wall clock, the capacity committed scenarios reserved, and
+/// how to open the files the scenario names (trace, tables).</summary>
+public sealed record WhatIfInput(
+    WhatIfScenario Scenario,
+    Topology Base,
+    string BaseDescription,
+    DateTimeOffset Epoch,
+    IReadOnlyList<CapacityReservation> Reservations,
+    Func<string, Stream> OpenFile)
+{
+    /// <summary>Replications run at once (0 = one per processor).</summary>
+    public int MaxParallelism { get; init; }
+}
+
+/// <summary>How far a run is: replications done of the total, and the variant of the last one.</summary>
+public readonly record struct WhatIfProgress(int Done, int Total, string Variant);
+
+/// <summary>
+/// Runs a what-if: the baseline and every variant, each for the scenario's replications with the same seeds (common
+/// random numbers), all replications of all variants in parallel, and compares them. Pure: no clock, no files but
+/// through <see cref="WhatIfInput.OpenFile"/>; the same input gives the same report.
+/// </summary>
+public static class WhatIfEngine
+{
+    public static WhatIfReport Run(WhatIfInput input, Action<WhatIfProgress>? progress = null, CancellationToken ct = default) =>
+        RunWithReplications(input, progress, ct).Report;
+
+    /// <summary>The report and every replication's own result, per variant (baseline first), for checks the bands cannot make.</summary>
+    internal static (WhatIfReport Report, IReadOnlyList<RunResult[]> Runs) RunWithReplications(WhatIfInput input, Action<WhatIfProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        var s = input.Scenario;
+        var notes = new List<string>();
+        var topology = Restrict(input.Base, s, notes);
+        var reservations = s.Base.ApplyReservations ? Applicable(input.Reservations, topology, notes) : [];
+        if (!s.Base.ApplyReservations && input.Reservations.Count > 0)
+            notes.Add($"{input.Reservations.Count} committed reservation(s) ignored (base.reservations: ignore)");
+        if (s.Base.KeepExistingVms && topology.Vms.Any(v => v.Running))
+            notes.Add($"{topology.Vms.Count(v => v.Running)} running VM(s) of the base stay on their hosts all along, with their SR-IOV wish; their traffic is drawn from the workload's network profile");
+        if (topology.Vms.Any(v => v.Vnics.Count > 16)) notes.Add("VMs with more than 16 vNICs are modelled with 16");
+
+        var variants = new List<AppliedVariant> { VariantApplier.Apply(s, topology, null, input.Epoch) };
+        variants.AddRange(s.Variants.Select(v => VariantApplier.Apply(s, topology, v, input.Epoch)));
+        foreach (var v in variants) CheckClusters(s, v);
+        var workloads = new WhatIfWorkloads(s, input.OpenFile);
+        workloads.Prepare(variants);
+        var options = variants.Select(v => Options(s, v, input.Epoch)).ToList();
+
+        var reps = s.Replications;
+        var runs = variants.Select(_ => new RunResult[reps]).ToArray();
+        var total = variants.Count * reps;
+        var done = 0;
+        try
+        {
+            Parallel.For(0, total, new ParallelOptions
+            {
+                MaxDegreeOfParallelism = input.MaxParallelism > 0 ? input.MaxParallelism : Environment.ProcessorCount,
+                CancellationToken = ct,
+            }, i =>
+            {
+                var (v, r) = (i / reps, (ulong)(i % reps));
+                var workload = workloads.For(variants[v], reservations, s.Base.KeepExistingVms, r);
+                runs[v][r] = new SimulationModel(options[v]).Run(workload, s.Seed, r);
+                progress?.Invoke(new WhatIfProgress(Interlocked.Increment(ref done), total, variants[v].Name));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is ScenarioException or TraceFormatException) is { } first)
+        {
+            throw first is TraceFormatException t
+                ? new ScenarioException(s.Source, s.Workload.Where.Line, s.Workload.Where.Column, "workload.trace.path", $"the trace cannot be read: {t.Message}")
+                : first;
+        }
+
+        var outcomes = new List<VariantOutcome>();
+        for (var v = 0; v < variants.Count; v++)
+            outcomes.Add(Outcomes.Of(variants[v], options[v], SimulationRunner.Summarize(options[v], s.Seed, runs[v]), outcomes.FirstOrDefault()));
+        return (new WhatIfReport(s.Name, s.Description, s.Source, s.Seed, reps, s.Horizon.TotalDays, input.Epoch, input.BaseDescription,
+            notes, [.. options[0].Throughput.Describe(), .. Assumptions(s)], reservations, outcomes), runs);
+    }
+
+    private static SimulationOptions Options(WhatIfScenario s, AppliedVariant v, DateTimeOffset epoch) => new()
+    {
+        Topology = v.Topology,
+        Horizon = s.Horizon,
+        Epoch = epoch,
+        Placement = v.Placement,
+        ScarceVfPolicy = v.ScarceVfPolicy,
+        CpuOvercommit = s.Model.CpuOvercommit,
+        Vrss = s.Model.Vrss,
+        SeriesBuckets = s.Model.SeriesBuckets,
+        ExpectedLiveVms = Math.Max(1024, v.Topology.Vms.Count * 2),
+    };
+
+    private static IEnumerable<string> Assumptions(WhatIfScenario s)
+    {
+        yield return $"placement: {s.Placement} (variants may change it); CPU overcommit {s.Model.CpuOvercommit.ToString(CultureInfo.InvariantCulture)} vCPU per core; vRSS {(s.Model.Vrss ? "on" : "off")}";
+        yield return "scarce-VF policy: " + (s.ScarceVfPolicy?.ToString() ?? "each PF's own (default FirstComeThenWeight, DESIGN §3.2)");
+        yield return "a host's VMs use one PF: the one behind an IOV-enabled external switch, else behind any switch, else the first with VFs, else the first SR-IOV capable";
+        yield return "variants describe the datacenter after the change; the change itself (adapter restarts, switch recreation, reboots) is a rehearsal question";
+    }
+
+    /// <summary>The base restricted to the scenario's clusters.</summary>
+    private static Topology Restrict(Topology t, WhatIfScenario s, List<string> notes)
+    {
+        if (t.Hosts.Count == 0)
+            throw new ScenarioException(s.Source, s.Base.Where.Line, s.Base.Where.Column, s.Base.Where.Path, "the base has no hosts: nothing to simulate");
+        t = Sized(t, s, notes);
+        if (s.Base.Clusters.Count == 0) return t;
+        var known = t.Hosts.Select(h => h.Cluster).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var c in s.Base.Clusters.Where(c => !known.Contains(c, StringComparer.Ordinal)))
+            throw new ScenarioException(s.Source, s.Base.Where.Line, s.Base.Where.Column, $"{s.Base.Where.Path}.clusters",
+                $"the base has no cluster '{c}' (it has {string.Join(", ", known.Select(k => k.Length == 0 ? "''" : k))})");
+        var hosts = t.Hosts.Where(h => s.Base.Clusters.Contains(h.Cluster, StringComparer.Ordinal)).Select(h => h.Id).ToHashSet();
+        var nics = t.Nics.Where(n => hosts.Contains(n.Host)).Select(n => n.Id).ToHashSet();
+        notes.Add($"base restricted to cluster(s) {string.Join(", ", s.Base.Clusters)}: {hosts.Count} of {t.Hosts.Count} hosts");
+        return new Topology(
+            t.Hosts.Where(h => hosts.Contains(h.Id)).ToValueList(),
+            t.Nics.Where(n => hosts.Contains(n.Host)).ToValueList(),
+            t.Switches.Where(x => hosts.Contains(x.Host)).ToValueList(),
+            t.Vms.Where(v => hosts.Contains(v.Host)).ToValueList(),
+            t.ResourcePools.Where(p => nics.Contains(p.Nic)).ToValueList(),
+            t.VfHolders.Where(h => nics.Contains(h.Nic)).ToValueList());
+    }
+
+    /// <summary>The base with its unsized hosts (no cores or memory known, as from captures) given the scenario's sizes.</summary>
+    private static Topology Sized(Topology t, WhatIfScenario s, List<string> notes)
+    {
+        var unsized = t.Hosts.Where(h => h.Cores <= 0 || h.MemoryMiB <= 0).ToList();
+        if (unsized.Count == 0) return t;
+        if (s.Base.HostCores is null || s.Base.HostMemoryGiB is null)
+        {
+            notes.Add($"{unsized.Count} host(s) of the base have no cores or memory ({string.Join(", ", unsized.Take(3).Select(h => h.Id.Value))}"
+                      + $"{(unsized.Count > 3 ? ", …" : "")}): no VM fits on them; size them with base.hostCores and base.hostMemoryGiB (twin simulate --host-cores, --host-memory-gib)");
+            if (s.Base.HostCores is null && s.Base.HostMemoryGiB is null) return t;
+        }
+        notes.Add($"{unsized.Count} unsized host(s) given {s.Base.HostCores?.ToString(CultureInfo.InvariantCulture) ?? "their"} cores and "
+                  + $"{s.Base.HostMemoryGiB?.ToString(CultureInfo.InvariantCulture) ?? "their"} GiB");
+        return t with
+        {
+            Hosts = t.Hosts.Select(h => h with
+            {
+                Cores = h.Cores > 0 ? h.Cores : s.Base.HostCores ?? h.Cores,
+                MemoryMiB = h.MemoryMiB > 0 ? h.MemoryMiB : s.Base.HostMemoryGiB is { } g ? (long)Math.Round(g * 1024) : h.MemoryMiB,
+            }).ToValueList(),
+        };
+    }
+
+    /// <summary>The reservations that apply to PFs of this base (others are for PFs not in it: another cluster, or gone).</summary>
+    private static List<CapacityReservation> Applicable(IReadOnlyList<CapacityReservation> all, Topology t, List<string> notes)
+    {
+        var nics = t.Nics.Select(n => n.Id.Value).ToHashSet(StringComparer.Ordinal);
+        var applied = new List<CapacityReservation>();
+        foreach (var r in all.OrderBy(r => r.Scenario, StringComparer.Ordinal))
+        {
+            var mine = r.Pfs.Where(p => nics.Contains(p.Nic)).ToList();
+            if (mine.Count == 0) continue;
+            applied.Add(r with { Pfs = mine });
+            notes.Add($"reserved by committed scenario {r.Scenario} ({r.Variant}): {mine.Sum(p => p.Vfs)} VF(s) on {mine.Count} PF(s), held from day 0");
+        }
+        return applied;
+    }
+
+    private static void CheckClusters(WhatIfScenario s, AppliedVariant v)
+    {
+        var clusters = v.Topology.Hosts.Select(h => h.Cluster).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in v.Cohorts.Where(c => c.Cluster is not null && !clusters.Contains(c.Cluster)))
+            throw new ScenarioException(s.Source, c.Where.Line, c.Where.Column, $"{c.Where.Path}.cluster",
+                $"cohort {c.Name} goes to cluster '{c.Cluster}', which {(v.Name == "baseline" ? "the base" : $"variant {v.Name}")} does not have ({string.Join(", ", clusters)})");
+        var workloadCluster = s.Workload switch { WorkloadSpec.Trace t => t.Cluster, WorkloadSpec.Synthetic y => y.Cluster, _ => null };
+        if (workloadCluster is not null && !clusters.Contains(workloadCluster))
+            throw new ScenarioException(s.Source, s.Workload.Where.Line, s.Workload.Where.Column, $"{s.Workload.Where.Path}.cluster",
+                $"the workload goes to cluster '{workloadCluster}', which the base does not have ({string.Join(", ", clusters)})");
+    }
+}
