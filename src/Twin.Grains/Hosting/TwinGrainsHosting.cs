@@ -2,7 +2,6 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Twin.Grains.Clustering;
 using Twin.Grains.Persistence;
@@ -43,18 +42,19 @@ public static class TwinGrainsHosting
         return silo;
     }
 
-    /// <summary>The whole database Twin needs: the event store and its documents (<see cref="TwinStore"/>), the
-    /// reminder rows, and the cluster membership tables. The silo and the administrator's migration use the same.</summary>
+    /// <summary>The Marten part of the database Twin needs: the event store and its documents (<see cref="TwinStore"/>)
+    /// and the reminder rows. The silo and the administrator's migration use the same; <see cref="ApplySchemaAsync"/>
+    /// adds the Orleans clustering tables (<see cref="OrleansSchema"/>).</summary>
     public static StoreOptions ConfigureStore(StoreOptions opts, string connectionString, string schema = TwinStore.DefaultSchema, HistoryOptions? history = null)
     {
         TwinStore.Configure(opts, connectionString, schema, history);
         opts.Schema.For<ReminderRow>().Index(r => r.GrainId).Index(r => r.Hash);
-        MembershipSchema.AddTo(opts, schema);
         return opts;
     }
 
-    /// <summary>Creates or updates the schema of <paramref name="store"/> (idempotent) under a PostgreSQL advisory lock,
-    /// so that silos starting together on one database do not race to create the same objects.</summary>
+    /// <summary>Creates or updates the schema of <paramref name="store"/> and the Orleans clustering tables in the same
+    /// schema (idempotent) under a PostgreSQL advisory lock, so that silos starting together on one database do not
+    /// race to create the same objects.</summary>
     public static async Task ApplySchemaAsync(IDocumentStore store, string connectionString, CancellationToken ct = default)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
@@ -64,6 +64,7 @@ public static class TwinGrainsHosting
         try
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await OrleansSchema.ApplyAsync(connection, store.Options.DatabaseSchemaName, ct);
         }
         finally
         {
@@ -75,7 +76,8 @@ public static class TwinGrainsHosting
     // any fixed number, the same in every Twin process
     private const long SchemaLockId = 0x7477_696E_0001;
 
-    /// <summary>Cluster membership in PostgreSQL (<see cref="PostgresMembershipTable"/>): silos started with the same
+    /// <summary>Cluster membership in PostgreSQL through Orleans' ADO.NET clustering provider (its tables in
+    /// <paramref name="schema"/>, created by <see cref="ApplySchemaAsync"/>): silos started with the same
     /// <paramref name="clusterId"/> on the same database form one cluster. <paramref name="advertisedAddress"/> is the
     /// address other silos reach this one at.</summary>
     public static ISiloBuilder UsePostgresClustering(this ISiloBuilder silo, string connectionString, System.Net.IPAddress advertisedAddress,
@@ -98,8 +100,12 @@ public static class TwinGrainsHosting
                 o.GatewayListeningEndpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Any, gatewayPort);
             }
         });
-        silo.Services.AddSingleton<IMembershipTable>(sp =>
-            new PostgresMembershipTable(connectionString, schema, sp.GetRequiredService<IOptions<ClusterOptions>>()));
+        OrleansSchema.RegisterProvider();
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = OrleansSchema.Invariant;
+            o.ConnectionString = OrleansSchema.ConnectionString(connectionString, schema);
+        });
         return silo;
     }
 }

@@ -11,8 +11,9 @@ internal static class ServeOptions
     public static ClusteringMode Clustering(string? text) => text?.Trim().ToLowerInvariant() switch
     {
         null or "" or "localhost" => ClusteringMode.Localhost,
-        "postgres" or "postgresql" => ClusteringMode.Postgres,
-        _ => throw new ArgumentException($"clustering '{text}' is not known: use localhost (one silo) or postgres (membership in the PostgreSQL, several silos)."),
+        // adonet names the provider (Orleans' ADO.NET clustering); postgres names where the membership lives: the same
+        "adonet" or "postgres" or "postgresql" => ClusteringMode.Postgres,
+        _ => throw new ArgumentException($"clustering '{text}' is not known: use localhost (one silo) or adonet (alias postgres: membership in the PostgreSQL through Orleans' ADO.NET clustering, several silos)."),
     };
 
     public static IPAddress Advertised(string? text)
