@@ -4,6 +4,20 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/prereqs.sh || exit $?
+# the tests check docker-compose.yml with `docker-compose config` (no Docker engine needed): Debian's package
+if ! command -v docker-compose >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "twin: installing Debian's 'docker-compose' package (the compose-file test runs it)..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
+    echo "twin: installing 'docker-compose' with sudo (the compose-file test runs it)..." >&2
+    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+  else
+    echo "twin: docker-compose is missing and this user cannot install it; the compose-file test will fail (apt-get install docker-compose)." >&2
+  fi
+fi
 
 results="$(mktemp -d /tmp/twin-test-results.XXXXXX)"
 dotnet test Twin.sln -c Release --logger "trx" --results-directory "$results" "$@"

@@ -209,7 +209,7 @@ public static class TwinCli
         var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Orleans gateway port [env {ServeSettings.GatewayPortVariable}; default a free port]", HelpName = "PORT" };
         var clustering = new Option<string?>("--clustering")
         {
-            Description = $"localhost (one silo) or postgres (membership in the PostgreSQL: silos on one database form one cluster) [env {ServeSettings.ClusteringVariable}; default localhost]",
+            Description = $"localhost (one silo) or adonet (alias postgres: membership in the PostgreSQL through Orleans' ADO.NET clustering; silos on one database form one cluster) [env {ServeSettings.ClusteringVariable}; default localhost]",
             HelpName = "MODE",
         };
         var clusterId = new Option<string?>("--cluster-id") { Description = $"The cluster's id [env {ServeSettings.ClusterIdVariable}; default twin]", HelpName = "ID" };

@@ -10,7 +10,7 @@ namespace Twin.Host.Tests.Faults;
 /// <summary>
 /// The topology of <c>scripts/cluster.sh</c>, started the same way: one PostgreSQL from the embedded launcher (on a
 /// fixed port, so it can be stopped and started again under load) and N <c>twin serve</c> processes with
-/// <c>TWIN_CLUSTERING=postgres</c> on it, each with its own API port, silo port and data folder; failure detection
+/// <c>TWIN_CLUSTERING=adonet</c> on it, each with its own API port, silo port and data folder; failure detection
 /// tuned down through configuration so a killed silo is declared dead within seconds. The connection string (with a
 /// password, which trust authentication ignores) and the tokens reach the silos through the environment only, and
 /// everything a silo prints goes to a log file that the tests search for secrets.
@@ -156,7 +156,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             "--silo-port", LocalCluster.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", LocalCluster.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--verbose");
         info.Environment[EmbeddedPostgres.ConnectionStringVariable] = cluster.ConnectionString;
-        info.Environment["TWIN_CLUSTERING"] = "postgres";
+        info.Environment["TWIN_CLUSTERING"] = "adonet";
         info.Environment["TWIN_ADVERTISED_IP"] = "127.0.0.1";
         // a dead silo declared within ~3 s instead of ~30 s
         info.Environment["Twin__Membership__ProbeTimeout"] = "00:00:01";
