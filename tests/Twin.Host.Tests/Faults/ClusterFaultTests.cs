@@ -8,7 +8,8 @@ namespace Twin.Host.Tests.Faults;
 /// PostgreSQL stopped and started again. Afterwards open sagas are resumed and reconciliation runs, then an
 /// independent checker reads the raw event log: every acknowledged command is in it, no VF is leaked or held twice,
 /// no PF holds more VFs than it has, every saga is completed or compensated. Neither the token nor the database
-/// password appears in anything the silos printed or answered.
+/// password appears in anything the silos printed or answered. A simulation sweep fans out across both silos, and
+/// gives the same answer when the survivor runs it alone.
 /// </summary>
 public sealed class ClusterFaultTests
 {
@@ -20,6 +21,11 @@ public sealed class ClusterFaultTests
     {
         await using var cluster = await LocalCluster.StartAsync(2);
         var (vms, _) = await FaultDatacenter.Create(cluster.Silos[0].Api);
+        // a simulation sweep over the live datacenter fans out across both silos
+        var spread = await Sweep(cluster.Silos[1]);
+        Assert.Equal(2, spread.GetProperty("silos").GetArrayLength());
+        Assert.All(spread.GetProperty("silos").EnumerateArray(), s => Assert.True(s.GetProperty("replications").GetInt32() > 0));
+
         var load = new VmLoad(cluster.Silos, vms, workers: 8);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
@@ -46,7 +52,24 @@ public sealed class ClusterFaultTests
         // every VM's grain answers on the survivor (the only silo left): stop them all
         foreach (var vm in vms) (await survivor.Api.Post($"api/vms/{vm}/stop")).Succeeded();
         await Audit(cluster, load, expectHeld: 0);
+
+        // the same sweep again, all on the survivor: each replication depends on its seed only, not on where it ran
+        var alone = await Sweep(survivor);
+        Assert.Equal(1, alone.GetProperty("silos").GetArrayLength());
+        Assert.Equal(spread.GetProperty("variants").GetRawText(), alone.GetProperty("variants").GetRawText());
         NoSecrets(cluster, load);
+    }
+
+    /// <summary>A small sweep (8 replications × 2 variants) over the live twin with the VMs all stopped.</summary>
+    private static async Task<System.Text.Json.JsonElement> Sweep(SiloProcess silo)
+    {
+        var report = await silo.Api.Post("api/simulations/sweep", new
+        {
+            hours = 48, arrivalsPerHour = 4, meanLifetimeHours = 12, sriovShare = 0.8, seed = 7, replications = 8,
+            variants = new object[] { new { name = "baseline" }, new { name = "double load", loadFactor = 2.0 } },
+        });
+        LocalCluster.Log($"sweep on silo {silo.Number}: {report.GetProperty("silos")}, {report.GetProperty("elapsedMilliseconds").GetDouble():0} ms");
+        return report;
     }
 
     [Fact]
