@@ -40,9 +40,10 @@ TWIN_TOKEN="$(token TWIN_TOKEN "$data/tokens/write-token")"
 TWIN_READ_TOKEN="$(token TWIN_READ_TOKEN "$data/tokens/read-token")"
 export TWIN_TOKEN TWIN_READ_TOKEN
 
-pids=()
+pids=(); stopping=""
 stop() {
   trap - INT TERM EXIT
+  stopping=1
   echo "cluster.sh: stopping ${#pids[@]} process(es) ..." >&2
   # silos first (newest first), PostgreSQL last; each by its own pid
   for (( i=${#pids[@]}-1; i>=0; i-- )); do kill -TERM "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done
@@ -73,4 +74,4 @@ done
 echo "cluster.sh: write token in $data/tokens/write-token (or your TWIN_TOKEN); e.g. TWIN_TOKEN=\$(cat $data/tokens/write-token) ./twin status --server http://127.0.0.1:$api"
 echo "cluster.sh: Ctrl-C stops the cluster"
 wait -n "${pids[@]}" || true
-echo "cluster.sh: a process exited; stopping the rest" >&2
+[ -n "$stopping" ] || echo "cluster.sh: a process exited; stopping the rest" >&2

@@ -63,19 +63,28 @@ internal static partial class YamlText
 
     private static void CheckNesting(string[] lines, ParseContext ctx)
     {
+        if (NestingProblem(lines) is { } p) throw ctx.Error(p.Line, p.Column, "YAML", p.Problem);
+    }
+
+    /// <summary>Where <paramref name="lines"/> go deeper than <see cref="MaxFlowDepth"/> or <see cref="MaxIndent"/>
+    /// (null: they do not); checked before YamlDotNet sees the text, since its parser recurses once per level and a
+    /// stack overflow cannot be caught. Every YAML reader of Twin uses it.</summary>
+    internal static (int Line, int? Column, string Problem)? NestingProblem(IReadOnlyList<string> lines)
+    {
         var depth = 0;
-        for (var i = 0; i < lines.Length; i++)
+        for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
             var indent = line.Length - line.TrimStart(' ').Length;
-            if (indent > MaxIndent) throw ctx.Error(i + 1, indent + 1, "YAML", $"is indented more than {MaxIndent} columns");
+            if (indent > MaxIndent) return (i + 1, indent + 1, $"is indented more than {MaxIndent} columns");
             foreach (var c in line)
             {
                 if (c == '#') break;
-                if (c is '[' or '{' && ++depth > MaxFlowDepth) throw ctx.Error(i + 1, null, "YAML", $"is nested more than {MaxFlowDepth} levels deep");
+                if (c is '[' or '{' && ++depth > MaxFlowDepth) return (i + 1, null, $"is nested more than {MaxFlowDepth} levels deep");
                 if (c is ']' or '}' && depth > 0) depth--;
             }
         }
+        return null;
     }
 
     private static List<DataNode> Load(string[] lines, ParseContext ctx)

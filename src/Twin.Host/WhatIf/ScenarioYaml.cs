@@ -18,6 +18,8 @@ public static class ScenarioYaml
     /// <summary>The document's tree (exactly one document).</summary>
     public static ScenarioNode Parse(string text, string source)
     {
+        if (Import.YamlText.NestingProblem(text.Split('\n')) is { } deep)
+            throw new ScenarioException(source, deep.Line, deep.Column ?? 1, "", "not valid here: the file " + deep.Problem);
         var stream = new YamlStream();
         try
         {
@@ -36,14 +38,19 @@ public static class ScenarioYaml
         return stream.Documents.Count switch
         {
             0 => throw new ScenarioException(source, 1, 1, "", "the file is empty"),
-            1 => Convert(stream.Documents[0].RootNode, "", source),
+            1 => Convert(stream.Documents[0].RootNode, "", source, new int[] { MaxNodes }),
             _ => throw new ScenarioException(source, (int)stream.Documents[1].RootNode.Start.Line, 1, "", "one scenario per file: a second YAML document (---) starts here"),
         };
     }
 
-    private static ScenarioNode Convert(YamlNode node, string path, string source)
+    /// <summary>Most nodes a scenario may expand to: an anchor named over and over makes a small file convert the same
+    /// large node many times ("billion laughs").</summary>
+    internal const int MaxNodes = 1_000_000;
+
+    private static ScenarioNode Convert(YamlNode node, string path, string source, int[] budget)
     {
         int line = (int)node.Start.Line, column = (int)node.Start.Column;
+        if (--budget[0] < 0) throw new ScenarioException(source, line, column, path, $"the file expands to more than {MaxNodes} values (an anchor used over and over?)");
         switch (node)
         {
             case YamlMappingNode m:
@@ -54,11 +61,11 @@ public static class ScenarioYaml
                         throw new ScenarioException(source, (int)k.Start.Line, (int)k.Start.Column, path, "a key must be a plain name");
                     if (entries.Any(e => e.Key == key))
                         throw new ScenarioException(source, (int)k.Start.Line, (int)k.Start.Column, Join(path, key), $"'{key}' is given twice");
-                    entries.Add(new(key, Convert(v, Join(path, key), source)));
+                    entries.Add(new(key, Convert(v, Join(path, key), source, budget)));
                 }
                 return new ScenarioMap(line, column, path, entries);
             case YamlSequenceNode s:
-                return new ScenarioList(line, column, path, [.. s.Children.Select((c, i) => Convert(c, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", source))]);
+                return new ScenarioList(line, column, path, [.. s.Children.Select((c, i) => Convert(c, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", source, budget))]);
             case YamlScalarNode sc:
                 return new ScenarioScalar(line, column, path, sc.Value, sc.Style is not (ScalarStyle.Plain or ScalarStyle.Any));
             default:

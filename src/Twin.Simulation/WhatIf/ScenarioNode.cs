@@ -29,7 +29,9 @@ public sealed class ScenarioScalar(int line, int column, string path, string? te
     /// <summary>A plain empty scalar, <c>~</c> or <c>null</c>.</summary>
     public bool IsNull => !Quoted && Text is null or "" or "~" or "null" or "Null" or "NULL";
 
-    public override string Describe() => IsNull ? "nothing (null)" : $"'{Text}'";
+    // a value pasted by mistake can be megabytes long: an error quotes its start only
+    public override string Describe() =>
+        IsNull ? "nothing (null)" : Text!.Length <= 80 ? $"'{Text}'" : $"'{Text[..77]}...' ({Text.Length.ToString(CultureInfo.InvariantCulture)} characters)";
 }
 
 /// <summary>A sequence.</summary>
