@@ -261,7 +261,7 @@ public static class TwinCli
                     ReadToken = read.Token,
                     Verbose = p.GetValue(verbose),
                 };
-                console.Line($"twin: write token {write.Source}; read-only token {read.Source}");
+                foreach (var line in ApiTokens.StartMessages(write, read)) console.Line(line);
             }
             catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
             {

@@ -6,8 +6,8 @@ namespace Twin.Host.Server;
 /// <summary>
 /// The two API tokens: the write token (commands and queries) and the read-only token (queries only). Each comes from
 /// its environment variable, else from its file in the data folder, else it is generated once and stored there
-/// (readable by its owner only), so a local CLI finds it and a restart keeps it. The values are never printed or logged:
-/// only where they are.
+/// (readable by its owner only), so a local CLI finds it and a restart keeps it. A generated value is printed once, on
+/// the console of the start that generated it; otherwise only where the tokens are. Values are never logged.
 /// </summary>
 public static class ApiTokens
 {
@@ -57,8 +57,21 @@ public static class ApiTokens
             File.SetUnixFileMode(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         using (var stream = new FileStream(path, options)) stream.Write(Encoding.ASCII.GetBytes(token + "\n"));
-        return (token, $"generated now, in {path}");
+        return (token, $"{GeneratedPrefix}, in {path}");
     }
+
+    /// <summary>What <c>twin serve</c> says about its tokens at start: where each comes from, and the value of one
+    /// generated just now (the first start of a data folder) — that once only, on the console, never in a log.</summary>
+    public static IEnumerable<string> StartMessages((string Token, string Source) write, (string Token, string Source) read)
+    {
+        yield return $"twin: write token {write.Source}; read-only token {read.Source}";
+        if (write.Source.StartsWith(GeneratedPrefix, StringComparison.Ordinal))
+            yield return $"twin: the new write token (shown this once; commands send it as 'Authorization: Bearer …' or in env {WriteVariable}): {write.Token}";
+        if (read.Source.StartsWith(GeneratedPrefix, StringComparison.Ordinal))
+            yield return $"twin: the new read-only token (shown this once): {read.Token}";
+    }
+
+    private const string GeneratedPrefix = "generated now";
 
     /// <summary>A new random token (192 bits, hex).</summary>
     public static string Generate() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();

@@ -71,7 +71,18 @@ public sealed class TokenTests(TwinServerFixture fx)
             Assert.True(stored.Length >= 32);
             var file = ApiTokens.PathOf(data, ApiTokens.WriteFile);
             if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-            Assert.Equal(stored, ApiTokens.Resolve("TWIN_TEST_UNSET_TOKEN", data, ApiTokens.WriteFile, _ => null).Token); // kept across restarts
+            var read = ApiTokens.Resolve("TWIN_TEST_UNSET_READ", data, ApiTokens.ReadFile, _ => null);
+            // the first start shows the generated values once
+            var first = string.Join("\n", ApiTokens.StartMessages((stored, source), read));
+            Assert.Contains(stored, first);
+            Assert.Contains(read.Token, first);
+            var again = ApiTokens.Resolve("TWIN_TEST_UNSET_TOKEN", data, ApiTokens.WriteFile, _ => null);
+            Assert.Equal(stored, again.Token); // kept across restarts
+            // a restart (or a token from the environment) names where the token is, never its value
+            var later = string.Join("\n", ApiTokens.StartMessages(again, ApiTokens.Resolve("TWIN_TEST_UNSET_READ", data, ApiTokens.ReadFile, _ => null)));
+            Assert.DoesNotContain(stored, later);
+            Assert.DoesNotContain(read.Token, later);
+            Assert.Contains(file, later);
             Assert.Throws<ArgumentException>(() => ApiTokens.Resolve("X", data, ApiTokens.WriteFile, _ => "short"));
 
             string? Env(string name) => name == GlobalOptions.DataVariable ? data : null;
