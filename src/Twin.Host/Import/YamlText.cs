@@ -43,10 +43,11 @@ internal static partial class YamlText
             }
             throw ctx.Error((int)e.Start.Line, (int)e.Start.Column, "YAML", e.InnerException?.Message ?? e.Message);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner throws this (not a YamlException) on some malformed plain scalars, found by fuzzing
-            throw ctx.Error(null, null, "YAML", "is not valid YAML (the parser stopped inside a malformed plain value)");
+            // found by fuzzing: on some malformed input YamlDotNet throws these instead of a YamlException (its scanner
+            // InvalidOperationException, its loader ArgumentException 'unsupported event type')
+            throw ctx.Error(null, null, "YAML", "is not valid YAML (the parser stopped on a malformed value)");
         }
     }
 

@@ -29,11 +29,12 @@ public static class ScenarioYaml
         {
             throw new ScenarioException(source, (int)e.Start.Line, (int)e.Start.Column, "", "not valid YAML/JSON: " + (e.InnerException?.Message ?? e.Message));
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner fails this way, without a position, on some unclosed flow collections
+            // YamlDotNet fails this way, without a position, on some unclosed flow collections (scanner) and some
+            // malformed documents (loader: 'unsupported event type', found by fuzzing)
             var lines = text.TrimEnd().Split('\n').Length;
-            throw new ScenarioException(source, lines, 1, "", "not valid YAML/JSON: the parser stopped at the end of the file; is a { or [ never closed?");
+            throw new ScenarioException(source, lines, 1, "", "not valid YAML/JSON: the parser stopped without saying where; is a { or [ never closed, or a value malformed?");
         }
         return stream.Documents.Count switch
         {

@@ -29,14 +29,22 @@ public static class ScenarioReader
         if (t.Length < 2) return null;
         var unit = char.ToLowerInvariant(t[^1]);
         if (!double.TryParse(t[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || !(n > 0) || double.IsInfinity(n)) return null;
-        return unit switch
+        try
         {
-            'm' => SimDuration.FromMinutes(n),
-            'h' => SimDuration.FromHours(n),
-            'd' => SimDuration.FromDays(n),
-            'w' => SimDuration.FromDays(7 * n),
-            _ => null,
-        };
+            return unit switch
+            {
+                'm' => SimDuration.FromMinutes(n),
+                'h' => SimDuration.FromHours(n),
+                'd' => SimDuration.FromDays(n),
+                'w' => SimDuration.FromDays(7 * n),
+                _ => null,
+            };
+        }
+        catch (OverflowException)
+        {
+            // longer than the simulator's clock can count (found by fuzzing): not a usable duration
+            return null;
+        }
     }
 
     private sealed class Binder(string source)
