@@ -6,7 +6,8 @@ using Twin.Host.Tests.Import;
 namespace Twin.Host.Tests.Hostile;
 
 /// <summary>
-/// Every importer against mutations of every real capture under <c>samples/fixtures</c> (and absurd shapes of each
+/// Every importer against mutations of every real capture under <c>samples/fixtures</c> and of the host-facts files of
+/// <c>samples/datacenter</c> (and absurd shapes of each
 /// syntax): the import either reads something or fails with an <see cref="ImportException"/> that names the file,
 /// within a bounded time — never another exception, a hang or a crash of the process. The seed is printed;
 /// <c>TWIN_FUZZ_SEED=N</c> replays a run.
@@ -21,21 +22,26 @@ public sealed class ImporterFuzzTests
     internal static ulong Seed =>
         ulong.TryParse(Environment.GetEnvironmentVariable("TWIN_FUZZ_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : DefaultSeed;
 
+    /// <summary>The real captures, plus the Twin host-facts files (<c>host.yaml</c>) of the sample datacenter.</summary>
     internal static IReadOnlyList<string> Captures() =>
-        [.. Directory.EnumerateFiles(Fixtures.Folder, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+    [
+        .. Directory.EnumerateFiles(Fixtures.Folder, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)),
+        .. Directory.EnumerateFiles(Path.Combine(Fixtures.Root, "samples", "datacenter"), "host.yaml", SearchOption.AllDirectories),
+    ];
 
     /// <summary>The inputs, made one at a time (some are many megabytes).</summary>
     private static IEnumerable<Mutant> Inputs()
     {
         var rng = new SplitMix64(Seed);
         var folders = new HashSet<string>();
-        foreach (var file in Captures())
+        foreach (var file in Captures().Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(file);
             var text = File.ReadAllText(file);
             foreach (var m in Mutator.Mutate(name, text, rng, MutationsPerFile)) yield return m;
             // the nested and huge shapes once per folder (one folder = one family of formats)
-            foreach (var m in Mutator.Extremes(name, text, withLarge: folders.Add(Path.GetDirectoryName(file)!))) yield return m;
+            var family = name == "host.yaml" ? "host facts" : Path.GetDirectoryName(file)!;
+            foreach (var m in Mutator.Extremes(name, text, withLarge: folders.Add(family))) yield return m;
         }
     }
 
