@@ -48,6 +48,10 @@ public class TwinCluster : IAsyncLifetime
         builder.Properties[DaemonKey] = (Silos > 1 ? DaemonMode.HotCold : DaemonMode.Solo).ToString();
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Configure(builder);
+        // the schema first, once, as `twin serve` does: silos creating it lazily and together race in PostgreSQL
+        // (23505 on pg_type_typname_nsp_index, seen once with two silos)
+        using (var schema = DocumentStore.For(o => TwinGrainsHosting.ConfigureStore(o, Postgres.ConnectionString)))
+            await TwinGrainsHosting.ApplySchemaAsync(schema, Postgres.ConnectionString, TestContext.Current.CancellationToken);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Store = DocumentStore.For(o => TwinStore.Configure(o, Postgres.ConnectionString));

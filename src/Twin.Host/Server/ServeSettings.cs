@@ -7,7 +7,8 @@ public enum ClusteringMode
 {
     /// <summary>One silo on this machine, membership in memory (the default).</summary>
     Localhost,
-    /// <summary>Membership in Twin's PostgreSQL: every silo on the same database and cluster id joins one cluster.</summary>
+    /// <summary>Membership in Twin's PostgreSQL through Orleans' ADO.NET clustering (<c>adonet</c>, alias <c>postgres</c>):
+    /// every silo on the same database and cluster id joins one cluster.</summary>
     Postgres,
 }
 
@@ -26,7 +27,7 @@ public sealed record ServeSettings
     /// <summary>See <see cref="SiloPortVariable"/>.</summary>
     public const string GatewayPortVariable = "TWIN_GATEWAY_PORT";
 
-    /// <summary>The environment variable choosing <see cref="Clustering"/>: <c>localhost</c> or <c>postgres</c>.</summary>
+    /// <summary>The environment variable choosing <see cref="Clustering"/>: <c>localhost</c> or <c>adonet</c> (alias <c>postgres</c>).</summary>
     public const string ClusteringVariable = "TWIN_CLUSTERING";
 
     /// <summary>The environment variable naming the cluster (silos with the same id on one database form one cluster).</summary>
