@@ -28,9 +28,15 @@ internal static class SimulationBenchmark
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average at start: {EventLoopBenchmark.LoadAverage()}");
         Console.WriteLine();
 
-        Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed);
-        CloudSimComparison(seed);
-        AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed);
+        var cases = options.Text("cases", "steady,cloudsim,azure").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var runs = (int)options.Long("runs", 1);
+        for (var run = 0; run < runs; run++)
+        {
+            if (runs > 1) Console.WriteLine($"run {run + 1} of {runs}, load average {EventLoopBenchmark.LoadAverage()}");
+            if (cases.Contains("steady")) Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed);
+            if (cases.Contains("cloudsim")) CloudSimComparison(seed);
+            if (cases.Contains("azure")) AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed);
+        }
         Console.WriteLine($"load average at end: {EventLoopBenchmark.LoadAverage()}");
         return 0;
     }
@@ -152,6 +158,12 @@ internal static class SimulationBenchmark
             $"  {r.Events:N0} events in {seconds:N2} s = {r.Events / seconds:N0} events/s; {bytes / (double)r.Events:N1} bytes allocated per event (whole run)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {r.VmsStarted:N0} started, {r.FailedStarts:N0} failed starts, {r.VnicsFellBack:N0} vNICs fell back, {r.Nics.Count(n => n.FirstExhaustionHours is not null):N0} PFs exhausted at some point"));
+        // a fingerprint of the results, to check that a faster model computes the same figures
+        var t = r.Throughput;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  check: delivered {t.DeliveredGbps:R} offered {t.OfferedGbps:R} latency {t.MeanLatencyUs:R} cpu {t.NetworkCpuCores:R} vf-vnic-h {t.VnicHoursOnVf:R} waiting-h {t.VnicHoursSyntheticWanted:R} all-syn {t.AllSyntheticGbps:R} all-syn-lat {t.AllSyntheticMeanLatencyUs:R}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  check: allocated-mean {r.Nics.Sum(n => n.MeanAllocated):R} series {r.Nics.Sum(n => n.AllocatedMeanSeries.Sum()):R} peaks {r.Nics.Sum(n => (long)n.AllocatedPeakSeries.Sum()):R} granted {r.Nics.Sum(n => n.Granted)} released {r.Nics.Sum(n => n.Released)} exhausted-h {r.Nics.Sum(n => n.HoursExhausted):R} placed-hash {r.Hosts.Select((h, i) => h.VmsPlaced * (i + 1)).Sum()}"));
         Console.WriteLine();
     }
 
