@@ -23,6 +23,8 @@ internal sealed class BenchmarkArguments
     public long Long(string name, long fallback) =>
         _values.TryGetValue(name, out var text) ? long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture) : fallback;
 
+    public string Text(string name, string fallback) => _values.TryGetValue(name, out var text) ? text : fallback;
+
     public long[] Longs(string name, long[] fallback) =>
         _values.TryGetValue(name, out var text)
             ? [.. text.Split(',').Select(part => long.Parse(part, NumberStyles.Integer, CultureInfo.InvariantCulture))]

@@ -28,9 +28,16 @@ internal static class SimulationBenchmark
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average at start: {EventLoopBenchmark.LoadAverage()}");
         Console.WriteLine();
 
-        Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed);
-        CloudSimComparison(seed);
-        AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed);
+        var cases = options.Text("cases", "steady,cloudsim,azure").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var runs = (int)options.Long("runs", 1);
+        for (var run = 0; run < runs; run++)
+        {
+            if (runs > 1) Console.WriteLine($"run {run + 1} of {runs}, load average {EventLoopBenchmark.LoadAverage()}");
+            if (cases.Contains("steady")) Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed);
+            if (cases.Contains("cloudsim")) CloudSimComparison(seed);
+            if (cases.Contains("azure")) AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed, readAhead: options.Long("read-ahead", 0) != 0);
+            if (cases.Contains("parse")) ParseOnly(vms: (int)options.Long("azure-vms", 2_700_000));
+        }
         Console.WriteLine($"load average at end: {EventLoopBenchmark.LoadAverage()}");
         return 0;
     }
@@ -100,7 +107,7 @@ internal static class SimulationBenchmark
         Print($"CloudSim Plus comparison: {hosts:N0} hosts, {vms:N0} VMs, 4 simulated months (model built inside the timing)", result, seconds, bytes);
     }
 
-    private static void AzureScale(int vms, ulong seed)
+    private static void AzureScale(int vms, ulong seed, bool readAhead)
     {
         // the Azure 2019 trace's shape: lifetimes, cores and memory from its published distribution tables, written as
         // a V1-style vmtable CSV (the full trace is not obtainable here), then read back through the trace reader
@@ -130,28 +137,66 @@ internal static class SimulationBenchmark
         {
             using var file = File.OpenRead(csv);
             var rows = AzureVmTable.Read(file, Path.GetFileName(csv));
-            return new SimulationModel(options).Run(SimWorkloads.FromTrace(rows, new NetworkProfile(), seed, 0), seed);
+            var workload = SimWorkloads.FromTrace(rows, new NetworkProfile(), seed, 0);
+            // the trace parsed (and its network attributes drawn) on a second thread while the model runs: same VMs, same order
+            return new SimulationModel(options).Run(readAhead ? ReadAhead.Of(workload) : workload, seed);
         });
-        Print($"Azure-2019-scale lifecycle: {vms:N0} VMs from a {new FileInfo(csv).Length / 1e6:N0} MB vmtable CSV, parsing included, 20,000 hosts", result, seconds, bytes);
+        Print($"Azure-2019-scale lifecycle: {vms:N0} VMs from a {new FileInfo(csv).Length / 1e6:N0} MB vmtable CSV, parsing included{(readAhead ? ", read ahead on a second thread" : "")}, 20,000 hosts", result, seconds, bytes);
+    }
+
+    /// <summary>The Azure-scale CSV read to the end through the trace reader, without simulating (run "azure" first:
+    /// it writes the file).</summary>
+    private static void ParseOnly(int vms)
+    {
+        var csv = Path.Combine(Path.GetTempPath(), $"twin-bench-vmtable-{vms}.csv");
+        GC.Collect();
+        var sw = Stopwatch.StartNew();
+        using var file = File.OpenRead(csv);
+        var rows = 0L;
+        var cores = 0.0;
+        foreach (var vm in AzureVmTable.Read(file, Path.GetFileName(csv)))
+        {
+            rows++;
+            cores += vm.Cores;
+        }
+        sw.Stop();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse only: {rows:N0} rows ({cores:N0} cores) in {sw.Elapsed.TotalSeconds:N2} s"));
+        Console.WriteLine();
     }
 
     private static (RunResult Result, double Seconds, long Bytes) Timed(Func<RunResult> run)
     {
         GC.Collect();
         var before = GC.GetTotalAllocatedBytes(precise: true);
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var result = run();
         sw.Stop();
+        process.Refresh();
+        s_lastCpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         return (result, sw.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - before);
     }
+
+    // CPU time of the whole process over the last timed region (all threads, the GC's included): on a shared machine
+    // the wall time also counts the time other processes held the cores, this does not
+    private static double s_lastCpuSeconds;
 
     private static void Print(string what, RunResult r, double seconds, long bytes)
     {
         Console.WriteLine(what);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {r.Events:N0} events in {seconds:N2} s = {r.Events / seconds:N0} events/s; {bytes / (double)r.Events:N1} bytes allocated per event (whole run)"));
+            $"  {r.Events:N0} events in {seconds:N2} s = {r.Events / seconds:N0} events/s; {bytes / (double)r.Events:N1} bytes allocated per event (whole run); load average {EventLoopBenchmark.LoadAverage()}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  process CPU time {s_lastCpuSeconds:N2} s = {r.Events / s_lastCpuSeconds:N0} events per CPU-second"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {r.VmsStarted:N0} started, {r.FailedStarts:N0} failed starts, {r.VnicsFellBack:N0} vNICs fell back, {r.Nics.Count(n => n.FirstExhaustionHours is not null):N0} PFs exhausted at some point"));
+        // a fingerprint of the results, to check that a faster model computes the same figures
+        var t = r.Throughput;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  check: delivered {t.DeliveredGbps:R} offered {t.OfferedGbps:R} latency {t.MeanLatencyUs:R} cpu {t.NetworkCpuCores:R} vf-vnic-h {t.VnicHoursOnVf:R} waiting-h {t.VnicHoursSyntheticWanted:R} all-syn {t.AllSyntheticGbps:R} all-syn-lat {t.AllSyntheticMeanLatencyUs:R}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  check: allocated-mean {r.Nics.Sum(n => n.MeanAllocated):R} series {r.Nics.Sum(n => n.AllocatedMeanSeries.Sum()):R} peaks {r.Nics.Sum(n => (long)n.AllocatedPeakSeries.Sum()):R} granted {r.Nics.Sum(n => n.Granted)} released {r.Nics.Sum(n => n.Released)} exhausted-h {r.Nics.Sum(n => n.HoursExhausted):R} placed-hash {r.Hosts.Select((h, i) => h.VmsPlaced * (i + 1)).Sum()}"));
         Console.WriteLine();
     }
 

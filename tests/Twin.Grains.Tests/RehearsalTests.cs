@@ -240,6 +240,16 @@ public sealed class RehearsalTests(TwinCluster fx)
         Assert.Equal(snapshot, await dc.VmGrain(1).GetSnapshot());
         await using var session = fx.Store.QuerySession();
         Assert.Empty(await session.Events.QueryAllRawEvents().Where(e => e.CorrelationId == report.Steps[0].Operation).ToListAsync(Ct));
+        Assert.Empty(await session.Events.QueryAllRawEvents()
+            .Where(e => e.CorrelationId == report.Operation || e.CorrelationId!.StartsWith(report.Operation + "/")).ToListAsync(Ct));
+
+        // the rehearsal is kept as a document (not an event), its report whole
+        var kept = await session.LoadAsync<RehearsalRecord>(report.Operation, Ct);
+        Assert.NotNull(kept);
+        Assert.Equal(("everything", "GO", 6, 0, "test", (RehearsalApplyRecord?)null), (kept.Plan, kept.Verdict, kept.Steps, kept.StepsFailed, kept.Actor, kept.Apply));
+        Assert.Equal(report.Expected, kept.Report.Expected);
+        Assert.Equal(report.Steps.Select(s => (s.Name, s.Succeeded, s.Events.Count)), kept.Report.Steps.Select(s => (s.Name, s.Succeeded, s.Events.Count)));
+        Assert.Equal(report.Horizon!.Figures, kept.Report.Horizon!.Figures);
     }
 
     [Fact]

@@ -85,8 +85,11 @@ public sealed class HistoryCliTests(TwinServerFixture fx)
         Assert.Contains(all, v => v.GetProperty("vm").GetString() == h.Waiter && v.GetProperty("onVf").GetBoolean());
 
         // now: the async read model
+        // (the daemon may have folded the PF's hand-over before the first VM's stop: wait for both)
         await Http.Eventually(async () => (await Json("readiness", "--host", h.Dc.Host, "--all")).EnumerateArray()
-            .Any(v => v.GetProperty("vm").GetString() == h.Waiter && v.GetProperty("onVf").GetBoolean()), "the readiness read model sees the hand-over");
+            .Any(v => v.GetProperty("vm").GetString() == h.Waiter && v.GetProperty("onVf").GetBoolean())
+            && (await Json("readiness", "--host", h.Dc.Host)).EnumerateArray().Any(v => v.GetProperty("vm").GetString() == h.First),
+            "the readiness read model sees the hand-over and the stop");
         var now = (await Ok("readiness", "--host", h.Dc.Host, "-o", "csv")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("VM,VNIC,HOST,VM_STATUS,IOV_WEIGHT,SWITCH,NIC,DATAPATH,REASON,BLOCKERS", now[0]);
         Assert.Equal($"{h.First},net0,{h.Dc.Host},Off,50,{h.Dc.Switch},{h.Dc.Nic},Off,,VfPoolExhausted", Assert.Single(now[1..]));

@@ -33,7 +33,47 @@ public sealed partial class MetricsTests(TwinServerFixture fx)
         Assert.True(Value(text, "twin_http_requests_total", "method=\"POST\",route=\"/api/vms/{vm}/start\",status=\"200\"") >= 2);
         Assert.True(Value(text, "twin_http_request_duration_seconds_count", "method=\"POST\",route=\"/api/vms/{vm}/start\"") >= 2);
         Assert.Contains("twin_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/vms/{vm}/start\",le=\"+Inf\"}", text);
-        Assert.DoesNotContain("days_to_exhaustion", text);
+        Assert.All(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches(SampleOrComment(), line));
+    }
+
+    [Fact]
+    public async Task Metrics_forecast_days_to_exhaustion_from_the_last_whatif_run_on_the_live_twin()
+    {
+        var cluster = Http.NewId("forecast");
+        var dc = await Datacenter.Create(fx.Http, vfs: 2, cluster: cluster);
+        var name = Http.NewId("metrics-forecast");
+        var file = Path.Combine(Path.GetTempPath(), name + ".yaml");
+        // four long-lived SR-IOV VMs arriving 2 an hour on a PF of 2 VFs: it runs out on day 0 (within the first hours)
+        await File.WriteAllTextAsync(file, $$$"""
+            name: {{{name}}}
+            base: {live: true, clusters: [{{{cluster}}}]}
+            horizon: 10d
+            replications: 3
+            seed: 5
+            workload: none
+            cohorts:
+              - {name: web, cluster: {{{cluster}}}, arrivalsPerHour: 2, count: 4, lifetimeHours: {mean: 100000}, cores: 1, memoryGiB: 1, network: {sriovShare: 1}}
+            """, Http.Ct);
+        try
+        {
+            var server = fx.BaseAddress.ToString();
+            foreach (var args in new[] { new[] { "scenario", "save", name, file }, ["scenario", "run", name] })
+            {
+                var run = await CliRunner.InProcess([.. args, "--server", server]);
+                Assert.True(run.ExitCode == 0, run.ToString());
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var text = await fx.Http.GetStringAsync("metrics", Http.Ct);
+        var labels = $"nic=\"{dc.Nic}\",host=\"{dc.Host}\",cluster=\"{cluster}\",model=\"Intel E810\",platform=\"HyperV\",scenario=\"{name}\"";
+        var days = Value(text, "twin_vf_forecast_days_to_exhaustion", labels);
+        Assert.InRange(days, 0, 0.5);
+        Assert.Equal(10, Value(text, "twin_vf_forecast_horizon_days", $"scenario=\"{name}\""));
+        Assert.Contains("# TYPE twin_vf_forecast_days_to_exhaustion gauge", text);
         Assert.All(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches(SampleOrComment(), line));
     }
 
@@ -44,6 +84,6 @@ public sealed partial class MetricsTests(TwinServerFixture fx)
         return double.Parse(line![(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
 
-    [GeneratedRegex("""^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)+\})? [-+0-9.eEInfNa]+)$""")]
+    [GeneratedRegex("""^(# HELP [a-z_]+ .+|# TYPE [a-z_]+ (counter|gauge|histogram|summary|untyped)|[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)+\})? [-+0-9.eEInfNa]+)$""")]
     private static partial Regex SampleOrComment();
 }

@@ -78,6 +78,14 @@ internal sealed class ApplyPlanHandler(IGrainFactory grains, TimeProvider clock,
 
     public async Task<PlanApplyReport> Handle(ApplyPlan r, CancellationToken ct)
     {
+        var result = await Run(r, ct);
+        // noted on the kept rehearsal (a document), refused or not
+        await RehearsalLog.KeepApply(store, result, r.Actor, clock.GetUtcNow(), ct);
+        return result;
+    }
+
+    private async Task<PlanApplyReport> Run(ApplyPlan r, CancellationToken ct)
+    {
         var context = r.Context();
         var op = context.Operation;
         var expected = r.Expected.GroupBy(e => e.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);

@@ -19,7 +19,8 @@ namespace Twin.Grains.UseCases;
 /// <summary>
 /// Rehearses a change plan: forks the live twin at its current stream versions (every aggregate's snapshot into an
 /// in-memory twin), runs each step with the same deciders and sagas, and simulates the horizon after the change and
-/// without it. Nothing is written: the live streams stay as they are. The report's <see cref="RehearsalReport.Operation"/>
+/// without it. Nothing is appended: the live streams stay as they are; the report is kept as a document
+/// (<see cref="RehearsalRecord"/>). The report's <see cref="RehearsalReport.Operation"/>
 /// and <see cref="RehearsalReport.Expected"/> are what <see cref="ApplyPlan"/> takes.
 /// </summary>
 public sealed record RehearsePlan(ChangePlan Plan) : TwinRequest, IRequest<RehearsalReport>, IValidatable
@@ -67,7 +68,10 @@ internal sealed class RehearsePlanHandler(IDocumentStore store, TimeProvider clo
         var horizon = spec.Enabled && rehearsal.After.Hosts.Count > 0
             ? RehearsalHorizon.Compare(rehearsal.Before, rehearsal.After, spec, now, ct: ct)
             : null;
-        return Fork.Report(rehearsal, horizon, spec);
+        var report = Fork.Report(rehearsal, horizon, spec);
+        // kept as a document, for the dashboard and for an apply to be noted on: no event is appended
+        await RehearsalLog.Keep(store, report, context.Actor, ct);
+        return report;
     }
 }
 

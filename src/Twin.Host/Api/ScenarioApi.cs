@@ -47,6 +47,9 @@ internal static class ScenarioApi
             .WithName("SaveScenario").WithSummary("Saves a scenario after checking it (400 names the line and field of a problem)");
         api.MapGet("/scenarios/{name}", Show)
             .WithName("GetScenario").WithSummary("A saved scenario's text and last run");
+        api.MapGet("/scenarios/{name}/report.html", Report)
+            .WithName("GetScenarioReportHtml").WithSummary("The last run's report as a self-contained HTML page (404 when the scenario is unknown or has never run)")
+            .Produces<string>(StatusCodes.Status200OK, "text/html");
         api.MapPost("/scenarios/{name}/run", Run)
             .WithName("RunScenario").WithSummary("Runs a saved scenario against the twin now (other scenarios' reservations applied) and keeps the report");
         api.MapPost("/scenarios/{name}/commit", Commit)
@@ -67,6 +70,14 @@ internal static class ScenarioApi
         var s = await m.Send(new GetScenario(TwinApi.Id(name)), ct);
         return new ScenarioView(s.Id, s.Description, s.Text, s.SourceDirectory, s.Revision, s.SavedAt, s.SavedBy, s.CommittedVariant,
             s.LastRun is { } r ? View(s.Id, r) : null);
+    }
+
+    private static async Task<IResult> Report(IMediator m, string name, CancellationToken ct)
+    {
+        var s = await m.Send(new GetScenario(TwinApi.Id(name)), ct);
+        if (s.LastRun is not { } run) throw new EntityNotFoundException("run of scenario", s.Id);
+        var report = JsonSerializer.Deserialize<WhatIfReport>(run.ReportJson, TwinJson.Reading)!;
+        return Results.Content(HtmlReport.Render(report, run.Seconds), "text/html; charset=utf-8");
     }
 
     private static async Task<ScenarioRunView> Run(IMediator m, HttpContext h, TimeProvider clock, string name, CancellationToken ct)

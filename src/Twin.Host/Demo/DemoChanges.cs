@@ -143,8 +143,15 @@ internal sealed partial class DemoCommand
         Say("");
         foreach (var v in report.Variants.Skip(1))
             if (v.VersusBaseline is { } c) Say($"{v.Name}: {c.Verdict}");
+        // kept in the twin as a saved scenario with this run, as `twin scenario save` and `run` would: the dashboard
+        // and `twin scenario show demo-forecast` find it after the demo
+        var saved = await Send(new SaveScenario(scenario.Name, yaml, folder, scenario.Description) { Actor = Actor }, ct);
+        var verdicts = new List<string> { $"baseline: {HtmlReport.Exhaustion(report.Baseline.FirstExhaustion, report.HorizonDays)}" };
+        verdicts.AddRange(report.Variants.Skip(1).Select(v => $"{v.Name}: {v.VersusBaseline?.Verdict}"));
+        await Send(new RecordScenarioRun(scenario.Name, saved.Revision, Math.Round(run.Seconds, 3),
+            System.Text.Json.JsonSerializer.Serialize(report, Twin.Host.Api.TwinJson.Options), verdicts) { Actor = Actor }, ct);
         var html = Path.Combine(folder, "forecast.html");
         await File.WriteAllTextAsync(html, HtmlReport.Render(report, run.Seconds), ct);
-        Say($"report with charts: {Relative(html)}; scenario: {Relative(path)}");
+        Say($"report with charts: {Relative(html)}; scenario: {Relative(path)}, saved in the twin as {scenario.Name} (`twin scenario show {scenario.Name}`)");
     }
 }

@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using System.Text.Json;
 using MediatR;
 using Twin.Events.Vms;
 using Twin.Grains.UseCases;
+using Twin.Host.Api;
+using Twin.Host.WhatIf;
+using Twin.Simulation.WhatIf;
 
 namespace Twin.Host.Metrics;
 
@@ -9,11 +13,13 @@ namespace Twin.Host.Metrics;
 /// <c>GET /metrics</c>: per PF the four VF counters (ceiling, configured, allocatable, allocated), free VFs, vNICs
 /// waiting for a VF (unmet demand), VF configuration pending a reboot, and refusals; VMs per status; requests and their
 /// latency; events appended. PF series carry nic, host, cluster, model and platform labels so they can be summed per
-/// host or cluster. A forecast of days to exhaustion is deliberately absent until the what-if engine computes one.
+/// host or cluster. Days to exhaustion per PF come from the last what-if run on this twin now (a saved scenario run by
+/// the server), counted from the scrape: absent for PFs that did not run out within its horizon, and altogether when
+/// no such run exists.
 /// </summary>
 internal static class MetricsEndpoint
 {
-    public static async Task<IResult> Scrape(IMediator mediator, TwinMetrics metrics, RejectionTally rejections, CancellationToken ct)
+    public static async Task<IResult> Scrape(IMediator mediator, TwinMetrics metrics, RejectionTally rejections, TimeProvider clock, CancellationToken ct)
     {
         var inventory = await mediator.Send(new GetInventory(), ct);
         var refused = await rejections.ReadAsync(mediator, ct);
@@ -25,7 +31,7 @@ internal static class MetricsEndpoint
 
         void PerNic(string name, string help, Func<Twin.Events.Nics.NicSnapshot, double?> value, string type = "gauge")
         {
-            w.Family(name, type, help);
+            w.Family(name, help, type);
             foreach (var n in inventory.Nics)
                 if (value(n) is { } v) w.Sample(name, v, Labels(n));
         }
@@ -42,6 +48,22 @@ internal static class MetricsEndpoint
             n => n.PendingVfs);
         PerNic("twin_vf_rejections_total", "VF requests this PF refused (VfAllocationRejected events), over the twin's whole history.",
             n => refused.GetValueOrDefault(n.Id), "counter");
+
+        if (await LastLiveForecast(mediator, ct) is var (scenario, ranAt, report))
+        {
+            var nics = inventory.Nics.ToDictionary(n => n.Id);
+            var elapsed = (clock.GetUtcNow() - ranAt).TotalDays;
+            w.Family("twin_vf_forecast_days_to_exhaustion",
+                "Days from now until the PF first runs out of VFs (P50 over the replications of the last what-if run on this twin now, "
+                + "its baseline); absent when the PF lasted the horizon.", "gauge");
+            foreach (var pf in report.Baseline.PfResults)
+                if (pf.FirstExhaustion.P50 is { } day && nics.TryGetValue(pf.Nic, out var n))
+                    w.Sample("twin_vf_forecast_days_to_exhaustion", Math.Max(0, Math.Round(day - elapsed, 3)), [.. Labels(n), ("scenario", scenario)]);
+            w.Family("twin_vf_forecast_horizon_days", "Horizon of the what-if run the forecast comes from, in days.", "gauge");
+            w.Sample("twin_vf_forecast_horizon_days", report.HorizonDays, ("scenario", scenario));
+            w.Family("twin_vf_forecast_run_timestamp_seconds", "When that what-if ran, since the Unix epoch.", "gauge");
+            w.Sample("twin_vf_forecast_run_timestamp_seconds", ranAt.ToUnixTimeMilliseconds() / 1000.0, ("scenario", scenario));
+        }
 
         w.Family("twin_hosts", "Hosts known to the twin, per status.", "gauge");
         foreach (var g in inventory.Hosts.GroupBy(h => h.Status).OrderBy(g => g.Key))
@@ -75,6 +97,19 @@ internal static class MetricsEndpoint
         w.Family("process_start_time_seconds", "Start time of the process since the Unix epoch, in seconds.", "gauge");
         w.Sample("process_start_time_seconds", new DateTimeOffset(Process.GetCurrentProcess().StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0);
         return Results.Text(w.ToString(), PrometheusWriter.ContentType);
+    }
+
+    /// <summary>The saved scenario that ran last on the live twin as it was then (not at a past moment, not a file).</summary>
+    private static async Task<(string Scenario, DateTimeOffset RanAt, WhatIfReport Report)?> LastLiveForecast(IMediator mediator, CancellationToken ct)
+    {
+        foreach (var listing in (await mediator.Send(new ListScenarios(), ct)).Where(l => l.LastRunAt is not null).OrderByDescending(l => l.LastRunAt))
+        {
+            var saved = await mediator.Send(new GetScenario(listing.Name), ct);
+            if (saved.LastRun is not { } run) continue;
+            var report = JsonSerializer.Deserialize<WhatIfReport>(run.ReportJson, TwinJson.Reading);
+            if (report is not null && report.Base.StartsWith(MediatorLiveTwin.Now, StringComparison.Ordinal)) return (saved.Id, run.RanAt, report);
+        }
+        return null;
     }
 }
 

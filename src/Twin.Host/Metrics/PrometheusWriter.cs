@@ -12,7 +12,7 @@ internal sealed class PrometheusWriter
 
     private readonly StringBuilder _text = new();
 
-    public PrometheusWriter Family(string name, string type, string help)
+    public PrometheusWriter Family(string name, string help, string type)
     {
         _text.Append("# HELP ").Append(name).Append(' ').Append(help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
         _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');

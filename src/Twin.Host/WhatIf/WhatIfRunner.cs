@@ -37,7 +37,10 @@ internal sealed class HttpLiveTwin(TwinClient client) : ILiveTwin
 /// <summary>The live twin through the server's own use cases (the server's side).</summary>
 internal sealed class MediatorLiveTwin(IMediator mediator) : ILiveTwin
 {
-    public string Describe(DateTimeOffset? at) => at is { } t ? $"this twin as it was at {t:O}" : "this twin now";
+    /// <summary>How a report names this twin now as its base.</summary>
+    public const string Now = "this twin now";
+
+    public string Describe(DateTimeOffset? at) => at is { } t ? $"this twin as it was at {t:O}" : Now;
 
     public Task<Topology> TopologyAsync(DateTimeOffset? at, CancellationToken ct) => mediator.Send(new GetTwinTopology(at), ct);
 

@@ -19,7 +19,7 @@ const Twin = (() => {
   }
 
   function header(active) {
-    const pages = [["index.html", "Inventory"], ["pools.html", "VF pools"], ["vm.html", "VM timeline"]];
+    const pages = [["index.html", "Inventory"], ["pools.html", "VF pools"], ["vm.html", "VM timeline"], ["forecast.html", "Forecasts"], ["rehearsals.html", "Rehearsals"]];
     const nav = pages.map(([href, label]) => `<a href="${href}" class="${href === active ? "active" : ""}">${label}</a>`).join("");
     document.body.insertAdjacentHTML("afterbegin",
       `<header><span class="brand">Twin</span><nav>${nav}</nav><span class="status" id="server-status">…</span></header>`);

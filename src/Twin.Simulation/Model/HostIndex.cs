@@ -8,33 +8,34 @@ namespace Twin.Simulation.Model;
 internal sealed class HostIndex
 {
     private readonly int _size;
-    private readonly double[] _vcpu;
-    private readonly double[] _mem;
-    private readonly int[] _vfs;
+
+    // the three maxima of a node side by side: a node read or written touches one cache line, not three arrays
+    private readonly Node[] _nodes;
 
     public HostIndex(int hosts)
     {
         _size = 1;
         while (_size < Math.Max(1, hosts)) _size <<= 1;
-        _vcpu = new double[2 * _size];
-        _mem = new double[2 * _size];
-        _vfs = new int[2 * _size];
-        Array.Fill(_vcpu, double.NegativeInfinity);
-        Array.Fill(_mem, double.NegativeInfinity);
-        Array.Fill(_vfs, int.MinValue);
+        _nodes = new Node[2 * _size];
+        Array.Fill(_nodes, new Node(double.NegativeInfinity, double.NegativeInfinity, int.MinValue));
     }
 
     /// <summary>Sets host <paramref name="host"/>'s free capacity.</summary>
     public void Update(int host, double freeVcpu, double freeMem, int freeVfs)
     {
+        var nodes = _nodes;
         var i = _size + host;
-        (_vcpu[i], _mem[i], _vfs[i]) = (freeVcpu, freeMem, freeVfs);
+        var leaf = new Node(freeVcpu, freeMem, freeVfs);
+        if (nodes[i].SameAs(leaf)) return;
+        nodes[i] = leaf;
         for (i >>= 1; i >= 1; i >>= 1)
         {
-            int l = 2 * i, r = l + 1;
-            _vcpu[i] = Math.Max(_vcpu[l], _vcpu[r]);
-            _mem[i] = Math.Max(_mem[l], _mem[r]);
-            _vfs[i] = Math.Max(_vfs[l], _vfs[r]);
+            ref readonly var l = ref nodes[2 * i];
+            ref readonly var r = ref nodes[(2 * i) + 1];
+            var parent = new Node(Math.Max(l.Vcpu, r.Vcpu), Math.Max(l.Mem, r.Mem), Math.Max(l.Vfs, r.Vfs));
+            // a node whose maxima did not change leaves every ancestor as it was
+            if (nodes[i].SameAs(parent)) return;
+            nodes[i] = parent;
         }
     }
 
@@ -45,17 +46,29 @@ internal sealed class HostIndex
     /// <summary>The host with the most free vCPUs among those that fit (ties: the first), or -1.</summary>
     public int MostFree(double vcpu, double mem)
     {
-        if (_vcpu[1] < vcpu) return -1;
+        var nodes = _nodes;
+        if (nodes[1].Vcpu < vcpu) return -1;
         var i = 1;
-        while (i < _size) i = _vcpu[2 * i] >= _vcpu[2 * i + 1] ? 2 * i : 2 * i + 1;
-        return _mem[i] >= mem ? i - _size : FirstFit(vcpu, mem, 0);
+        while (i < _size) i = nodes[2 * i].Vcpu >= nodes[(2 * i) + 1].Vcpu ? 2 * i : (2 * i) + 1;
+        return nodes[i].Mem >= mem ? i - _size : FirstFit(vcpu, mem, 0);
     }
 
     private int Find(int node, double vcpu, double mem, int vfs)
     {
-        if (_vcpu[node] < vcpu || _mem[node] < mem || _vfs[node] < vfs) return -1;
+        ref readonly var n = ref _nodes[node];
+        if (n.Vcpu < vcpu || n.Mem < mem || n.Vfs < vfs) return -1;
         if (node >= _size) return node - _size;
         var left = Find(2 * node, vcpu, mem, vfs);
-        return left >= 0 ? left : Find(2 * node + 1, vcpu, mem, vfs);
+        return left >= 0 ? left : Find((2 * node) + 1, vcpu, mem, vfs);
+    }
+
+    private readonly struct Node(double vcpu, double mem, int vfs)
+    {
+        public readonly double Vcpu = vcpu;
+        public readonly double Mem = mem;
+        public readonly int Vfs = vfs;
+
+        // == on the doubles: -0.0 and 0.0 compare alike, which is right here (only comparisons read them)
+        public bool SameAs(in Node other) => Vcpu == other.Vcpu && Mem == other.Mem && Vfs == other.Vfs;
     }
 }

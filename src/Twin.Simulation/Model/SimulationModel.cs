@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Twin.Events.Catalog;
 using Twin.Events.Chipsets;
 using Twin.Events.Common;
@@ -26,8 +27,13 @@ public sealed class SimulationModel
 
     private readonly SimulationOptions _o;
     private readonly SimHost[] _hosts;
+    private readonly int[] _nicOfHost;
     private readonly Nic[] _nics;
     private readonly NicTrack[] _track;
+    // the utilisation series of all PFs in one array each: PF i's buckets are at [i * _seriesLength, (i + 1) * _seriesLength)
+    private readonly int _seriesLength;
+    private readonly double[] _series;
+    private readonly int[] _peaks;
     private readonly string[] _clusters;
     private readonly HostIndex _index;
     private readonly Dictionary<string, int> _hostById;
@@ -38,15 +44,21 @@ public sealed class SimulationModel
     private readonly int[] _clusterUsablePfs, _clusterExhaustedPfs;
     private readonly long[] _clusterAllOut;
     // VM slot of each VF's holder, per PF (for preemption), and of VMs with a waiting vNIC (for hand-overs): the only
-    // look-ups from a PF back to a VM, so nothing is hashed on the common path
-    private int[][] _holderSlot = [];
+    // look-ups from a PF back to a VM, so nothing is hashed on the common path. The holders of all PFs share one array:
+    // PF i's VFs are at [_holderBase[i], _holderBase[i + 1]).
+    private readonly int[] _holderSlot, _holderBase;
     private readonly Dictionary<string, int> _waitingVms = new(StringComparer.Ordinal);
     private readonly Scheduler<SimEvent> _scheduler;
     private readonly long _horizon;
     private readonly long _bucket;
     private readonly double _synCap;
     private readonly double _cpuPerGbps;
+    private readonly double _vfLatency, _nativeLatency, _synLatency, _synLatencyUnderContention;
+    private readonly bool _perVm;
+    // per VM slot: what every event of the VM reads (64 bytes), its name, and what only per-VM results need
     private VmRt[] _vms;
+    private string[] _vmNames;
+    private VmCold[] _cold;
     private int _vmCount;
     private readonly Stack<int> _freeSlots = new();
     private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack, _failedStartVnics;
@@ -54,13 +66,20 @@ public sealed class SimulationModel
     public SimulationModel(SimulationOptions options)
     {
         _o = options;
+        _perVm = options.PerVmResults;
         _vms = new VmRt[Math.Max(1024, options.ExpectedLiveVms)];
+        _vmNames = new string[_vms.Length];
+        _cold = new VmCold[_vms.Length];
         _scheduler = new Scheduler<SimEvent>(Math.Max(1024, options.ExpectedLiveVms));
         _horizon = options.Horizon.Microseconds;
         _bucket = Math.Max(1, _horizon / Math.Max(1, options.SeriesBuckets));
         var t = options.Throughput;
         _synCap = t.SyntheticGbpsPerCore.Value * (options.Vrss ? t.SyntheticCoresWithVrss.Value : t.SyntheticCoresWithoutVrss.Value);
         _cpuPerGbps = t.SyntheticHostCpuCoresPerGbps.Value;
+        _vfLatency = t.VfLatencyUs.Value;
+        _nativeLatency = t.NativeLatencyUs.Value;
+        _synLatency = t.SyntheticLatencyUs.Value;
+        _synLatencyUnderContention = t.SyntheticLatencyUnderContentionUs.Value;
 
         var topo = options.Topology;
         _clusters = [.. topo.Hosts.Select(h => h.Cluster).Distinct(StringComparer.Ordinal)];
@@ -91,7 +110,7 @@ public sealed class SimulationModel
                 nicIndex = nics.Count;
                 var nic = BuildNic(chosen, spec.Platform, poolsByNic.GetValueOrDefault(chosen.Id) ?? [], options, at);
                 nics.Add(nic);
-                tracks.Add(new NicTrack(options.SeriesBuckets, chosen.LinkMbps / 1000.0 * t.VfGoodputFraction.Value) { Host = h });
+                tracks.Add(new NicTrack(chosen.LinkMbps / 1000.0 * t.VfGoodputFraction.Value) { Host = h, HostCores = spec.Cores });
                 var sw = switches.FirstOrDefault(s => s.BoundNic == chosen.Id && s.IovEnabled) ?? switches.FirstOrDefault(s => s.BoundNic == chosen.Id);
                 var hostFacts = new HostFacts(spec.Id, spec.Platform, spec.Os, HostStatus.Up, 0);
                 var swFacts = sw is null ? null : new SwitchFacts(sw.Id, sw.Host, sw.Kind, sw.BoundNic, sw.IovEnabled, SwitchStatus.Active);
@@ -118,8 +137,14 @@ public sealed class SimulationModel
             };
         }
         _nics = [.. nics];
+        _nicOfHost = [.. _hosts.Select(x => x.Nic)];
         _track = [.. tracks];
-        _holderSlot = [.. _nics.Select(n => new int[Math.Max(n.Pool.Configured, n.Ceiling ?? 0) + 1])];
+        _holderBase = new int[_nics.Length + 1];
+        for (var i = 0; i < _nics.Length; i++) _holderBase[i + 1] = _holderBase[i] + Math.Max(_nics[i].Pool.Configured, _nics[i].Ceiling ?? 0) + 1;
+        _holderSlot = new int[_holderBase[^1]];
+        _seriesLength = Math.Max(1, options.SeriesBuckets);
+        _series = new double[_nics.Length * _seriesLength];
+        _peaks = new int[_nics.Length * _seriesLength];
         _index = new HostIndex(_hosts.Length);
         _hostById = new Dictionary<string, int>(_hosts.Length, StringComparer.Ordinal);
         for (var h = 0; h < _hosts.Length; h++) _hostById.TryAdd(_hosts[h].Id, h);
@@ -148,29 +173,70 @@ public sealed class SimulationModel
     /// <summary>Runs the workload (in arrival order) to the horizon.</summary>
     public RunResult Run(IEnumerable<SimVm> workload, ulong seed = 0, ulong replication = 0)
     {
-        using var arrivals = workload.GetEnumerator();
-        var hasArrival = arrivals.MoveNext();
-        while (true)
+        // an array or list is read in place (no copy of each VM through an enumerator); the order of events is the same
+        switch (workload)
         {
-            var queued = _scheduler.TryPeekTime(out var nextQueued);
-            var nextArrival = hasArrival ? arrivals.Current.Arrival.Microseconds : long.MaxValue;
-            // departures before arrivals at the same instant: a VM leaving frees what the next one may need
-            if (queued && nextQueued.Microseconds <= nextArrival)
-            {
-                if (nextQueued.Microseconds > _horizon) break;
-                _scheduler.TryNext(out var e);
-                _events++;
-                Depart(e.Payload.Vm, e.Time.Microseconds);
-                continue;
-            }
-            if (!hasArrival || nextArrival > _horizon) break;
-            if (nextArrival < _scheduler.Now.Microseconds)
-                throw new ArgumentException($"the workload is not in arrival order: VM {arrivals.Current.Id} arrives at {arrivals.Current.Arrival}, before {_scheduler.Now}");
-            _events++;
-            Arrive(arrivals.Current, nextArrival);
-            hasArrival = arrivals.MoveNext();
+            case SimVm[] array:
+                Run(array);
+                break;
+            case List<SimVm> list:
+                Run(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+                break;
+            default:
+                using (var arrivals = workload.GetEnumerator())
+                {
+                    var hasArrival = arrivals.MoveNext();
+                    while (true)
+                    {
+                        var step = Step(hasArrival ? arrivals.Current.Arrival.Microseconds : long.MaxValue);
+                        if (step == StepDeparted) continue;
+                        if (step == StepOver || !hasArrival) break;
+                        Arrive(arrivals.Current);
+                        hasArrival = arrivals.MoveNext();
+                    }
+                }
+                break;
         }
         return Finish(seed, replication);
+    }
+
+    private void Run(ReadOnlySpan<SimVm> vms)
+    {
+        var next = 0;
+        while (true)
+        {
+            var step = Step(next < vms.Length ? vms[next].Arrival.Microseconds : long.MaxValue);
+            if (step == StepDeparted) continue;
+            if (step == StepOver || next == vms.Length) break;
+            Arrive(in vms[next++]);
+        }
+    }
+
+    private const int StepDeparted = 0, StepOver = 1, StepArrival = 2;
+
+    /// <summary>Runs the departure that comes before the next arrival (at <paramref name="nextArrival"/>, long.MaxValue
+    /// when there is none) if there is one; else says whether that arrival is next or the run is over.</summary>
+    private int Step(long nextArrival)
+    {
+        // departures before arrivals at the same instant: a VM leaving frees what the next one may need
+        if (_scheduler.TryPeekTime(out var nextQueued) && nextQueued.Microseconds <= nextArrival)
+        {
+            if (nextQueued.Microseconds > _horizon) return StepOver;
+            _scheduler.TryNext(out var e);
+            _events++;
+            Depart(e.Payload.Vm, e.Payload.Host, e.Time.Microseconds);
+            return StepDeparted;
+        }
+        return nextArrival > _horizon ? StepOver : StepArrival;
+    }
+
+    private void Arrive(in SimVm v)
+    {
+        var now = v.Arrival.Microseconds;
+        if (now < _scheduler.Now.Microseconds)
+            throw new ArgumentException($"the workload is not in arrival order: VM {v.Id} arrives at {v.Arrival}, before {_scheduler.Now}");
+        _events++;
+        Arrive(v, now);
     }
 
     // ---------------- arrival ----------------
@@ -186,6 +252,7 @@ public sealed class SimulationModel
             _refusedRoom++;
             return;
         }
+        if (_nicOfHost[h] is var n and >= 0) Touch(ref Unsafe.As<NicTrack, long>(ref _track[n])); // overlaps the host's cache miss
         ref var host = ref _hosts[h];
         host.Placed++;
         var vi = NewVm(v, h);
@@ -219,31 +286,31 @@ public sealed class SimulationModel
             {
                 if (blocker is { } b)
                 {
-                    vm.Reason = b;
+                    SetReason(vi, b);
                     vm.WaitingMask |= 1 << k;
                     track.FellBack++;
                     _fellBack++;
                     continue;
                 }
-                var me = Vnic(vm.Name, k);
+                var me = Vnic(v.Id, k);
                 var d = NicRules.Decide(nic, v.IovWeight, 1, null, default, default, nic.VPortsFree, nic.QueuePairsFree);
                 switch (d.Kind)
                 {
                     case VfDecisionKind.Grant:
                         nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
                         vm.OnVfMask |= 1 << k;
-                        vm.SetVf(k, d.Vf);
+                        SetVf(vi, k, d.Vf);
                         SetHolder(nicIndex, d.Vf, vi);
                         track.Granted++;
                         break;
                     case VfDecisionKind.Preempt:
                         var victim = nic.Pool[d.Vf].Holder!.Value;
-                        var victimSlot = _holderSlot[nicIndex][d.Vf];
+                        var victimSlot = _holderSlot[_holderBase[nicIndex] + d.Vf];
                         nic.ApplyRevoked(d.Vf, victim, queued: true, OperationId.None);
                         MoveVnic(victimSlot, victim.Name, nicIndex, toVf: false, now, -1);
                         nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
                         vm.OnVfMask |= 1 << k;
-                        vm.SetVf(k, d.Vf);
+                        SetVf(vi, k, d.Vf);
                         SetHolder(nicIndex, d.Vf, vi);
                         track.Granted++;
                         track.Preempted++;
@@ -254,7 +321,7 @@ public sealed class SimulationModel
                             nic.ApplyQueued(me, v.IovWeight, 1, OperationId.None);
                             _waitingVms[v.Id] = vi;
                         }
-                        vm.Reason = d.Reason;
+                        SetReason(vi, d.Reason);
                         vm.WaitingMask |= 1 << k;
                         track.FellBack++;
                         _fellBack++;
@@ -264,22 +331,21 @@ public sealed class SimulationModel
         }
         else if (wants)
         {
-            vm.Reason = SriovBlocker.NicNotSriovCapable;
+            SetReason(vi, SriovBlocker.NicNotSriovCapable);
             vm.WaitingMask = (1 << v.Vnics) - 1;
             _fellBack += v.Vnics;
         }
 
         _started++;
         vm.Started = true;
-        vm.LastT = now;
+        if (_perVm) _cold[vi].LastT = now;
         if (nicIndex >= 0)
         {
-            vm.F0 = _track[nicIndex].F;
             AddFlows(nicIndex, ref vm, +1);
             CheckExhaustion(nicIndex, now);
         }
         Reindex(h);
-        if (v.Departure is { } dep) _scheduler.Schedule(SimTime.FromMicroseconds(Math.Max(dep.Microseconds, now)), new SimEvent(vi));
+        if (v.Departure is { } dep) _scheduler.Schedule(SimTime.FromMicroseconds(Math.Max(dep.Microseconds, now)), new SimEvent(vi, h));
     }
 
     private void FailStart(int vi, int h, int nicIndex, int vnics, SriovBlocker reason)
@@ -294,7 +360,7 @@ public sealed class SimulationModel
         _failedStarts++;
         _fellBack += vnics;
         _failedStartVnics += vnics;
-        vm.Reason = reason;
+        SetReason(vi, reason);
         vm.Host = -1;
         Reindex(h);
         if (!_o.PerVmResults) _freeSlots.Push(vi);
@@ -302,30 +368,38 @@ public sealed class SimulationModel
 
     // ---------------- departure ----------------
 
-    private void Depart(int vi, long now)
+    private void Depart(int vi, int h, long now)
     {
+        // the VM's slot, its host and its PF's state are in memory far apart: start reading all of them before using
+        // any, so their cache misses overlap
+        var nicIndex = _nicOfHost[h];
+        if (nicIndex >= 0)
+        {
+            Touch(ref Unsafe.As<NicTrack, long>(ref _track[nicIndex]));
+            Touch(ref Unsafe.As<SimHost, long>(ref _hosts[h]));
+        }
         ref var vm = ref _vms[vi];
         if (!vm.Started || vm.Departed) return;
-        var h = vm.Host;
-        var nicIndex = _hosts[h].Nic;
         if (nicIndex >= 0)
         {
             Advance(nicIndex, now);
-            Settle(ref vm, nicIndex, now);
+            if (_perVm) Settle(vi, nicIndex, now);
             AddFlows(nicIndex, ref vm, -1);
             var nic = _nics[nicIndex];
             for (var k = 0; k < vm.Vnics; k++)
             {
                 if ((vm.OnVfMask & (1 << k)) != 0)
                 {
-                    nic.ApplyReleased(vm.VfOf(k));
+                    nic.ApplyReleased(VfOf(vi, k));
                     _track[nicIndex].Released++;
                 }
-                else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(Vnic(vm.Name, k));
+                else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(Vnic(_vmNames[vi], k));
             }
+            // only a VM with a waiting vNIC can be listed as waiting (an entry goes when its last vNIC stops waiting)
+            var waited = vm.WaitingMask != 0;
             vm.OnVfMask = vm.WaitingMask = 0;
             // Hyper-V: freed VFs go to waiting vNICs by the scarce-VF policy (the same function the decider uses)
-            _waitingVms.Remove(vm.Name);
+            if (waited) _waitingVms.Remove(_vmNames[vi]);
             while (NicRules.NextHandover(nic, out var waiter, out var vf))
             {
                 nic.ApplyAllocated(vf, waiter.Vnic, waiter.Op, waiter.Weight, waiter.QueuePairs);
@@ -341,7 +415,7 @@ public sealed class SimulationModel
         _hosts[h].FreeVcpu += vm.Vcpu;
         _hosts[h].FreeMem += vm.Mem;
         vm.Departed = true;
-        vm.End = now;
+        if (_perVm) _cold[vi].End = now;
         Reindex(h);
         if (!_o.PerVmResults) _freeSlots.Push(vi);
     }
@@ -351,30 +425,55 @@ public sealed class SimulationModel
     {
         ref var vm = ref _vms[vi];
         var k = Array.IndexOf(VnicNames, vnicName);
-        Settle(ref vm, nicIndex, now);
+        if (_perVm) Settle(vi, nicIndex, now);
         AddFlows(nicIndex, ref vm, -1);
         if (toVf)
         {
             vm.OnVfMask |= 1 << k;
             vm.WaitingMask &= ~(1 << k);
-            vm.SetVf(k, vf);
+            SetVf(vi, k, vf);
         }
         else
         {
             vm.OnVfMask &= ~(1 << k);
             vm.WaitingMask |= 1 << k;
-            vm.Reason = SriovBlocker.VfPoolExhausted;
-            _waitingVms[vm.Name] = vi;
+            SetReason(vi, SriovBlocker.VfPoolExhausted);
+            _waitingVms[_vmNames[vi]] = vi;
         }
         AddFlows(nicIndex, ref vm, +1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Touch(ref long field) => Volatile.Read(ref field);
+
     private void SetHolder(int nicIndex, int vf, int vi)
     {
-        ref var slots = ref _holderSlot[nicIndex];
-        if (vf >= slots.Length) Array.Resize(ref slots, Math.Max(vf + 1, slots.Length * 2));
-        slots[vf] = vi;
+        // the simulator only hands out configured VFs, and a run never resizes a pool
+        var at = _holderBase[nicIndex] + vf;
+        if ((uint)vf >= (uint)(_holderBase[nicIndex + 1] - _holderBase[nicIndex]))
+            throw new InvalidOperationException($"{_nics[nicIndex].Id}: VF {vf} is beyond the {_holderBase[nicIndex + 1] - _holderBase[nicIndex]} slots the pool had");
+        _holderSlot[at] = vi;
     }
+
+    private void SetReason(int vi, SriovBlocker reason)
+    {
+        // only per-VM results report why a VM got no VF
+        if (_perVm) _cold[vi].Reason = reason;
+    }
+
+    /// <summary>Records that vNIC <paramref name="k"/> of VM slot <paramref name="vi"/> holds VF <paramref name="vf"/>:
+    /// vNICs 0 and 1 in the VM's hot slot, others in an array of its cold slot.</summary>
+    private void SetVf(int vi, int k, int vf)
+    {
+        switch (k)
+        {
+            case 0: _vms[vi].Vf0 = vf; break;
+            case 1: _vms[vi].Vf1 = vf; break;
+            default: (_cold[vi].VfMore ??= new int[MaxVnics])[k] = vf; break;
+        }
+    }
+
+    private int VfOf(int vi, int k) => k switch { 0 => _vms[vi].Vf0, 1 => _vms[vi].Vf1, _ => _cold[vi].VfMore![k] };
 
     // ---------------- placement ----------------
 
@@ -422,15 +521,18 @@ public sealed class SimulationModel
         // without per-VM results a departed VM's slot is reused, so memory follows the VMs alive, not all that came
         if (!_freeSlots.TryPop(out var vi))
         {
-            if (_vmCount == _vms.Length) Array.Resize(ref _vms, _vms.Length * 2);
+            if (_vmCount == _vms.Length)
+            {
+                Array.Resize(ref _vms, _vms.Length * 2);
+                Array.Resize(ref _vmNames, _vms.Length);
+                Array.Resize(ref _cold, _vms.Length);
+            }
             vi = _vmCount++;
         }
-        var gbps = Math.Max(0, v.GbpsPerVnic);
-        _vms[vi] = new VmRt
-        {
-            Name = v.Id, Host = h, Vnics = v.Vnics, Vcpu = v.Cores, Mem = v.MemoryGiB, Gbps = gbps, Capped = Math.Min(gbps, _synCap),
-            Wants = v.IovWeight > 0, Start = v.Arrival.Microseconds,
-        };
+        _vms[vi] = new VmRt { Host = h, Vnics = v.Vnics, Vcpu = v.Cores, Mem = v.MemoryGiB, Gbps = Math.Max(0, v.GbpsPerVnic) };
+        _vmNames[vi] = v.Id;
+        // a reused slot (no per-VM results) keeps its cold part: only VfMore is read from it, and only where set
+        if (_perVm) _cold[vi] = new VmCold { Start = v.Arrival.Microseconds };
         ref var host = ref _hosts[h];
         host.FreeVcpu -= v.Cores;
         host.FreeMem -= v.MemoryGiB;
@@ -447,10 +549,11 @@ public sealed class SimulationModel
         ref var t = ref _track[nicIndex];
         var onVf = System.Numerics.BitOperations.PopCount((uint)vm.OnVfMask);
         var syn = vm.Vnics - onVf;
+        var capped = Math.Min(vm.Gbps, _synCap);
         t.SumVfDemand += sign * onVf * vm.Gbps;
-        t.SumSynCapped += sign * syn * vm.Capped;
+        t.SumSynCapped += sign * syn * capped;
         t.SumAllDemand += sign * vm.Vnics * vm.Gbps;
-        t.SumAllCapped += sign * vm.Vnics * vm.Capped;
+        t.SumAllCapped += sign * vm.Vnics * capped;
         t.VfVnics += sign * onVf;
         var waiting = System.Numerics.BitOperations.PopCount((uint)vm.WaitingMask);
         t.WaitingVnics += sign * waiting;
@@ -461,19 +564,22 @@ public sealed class SimulationModel
         if (t.VfVnics + t.WaitingVnics + t.ChoiceVnics == 0) t.SumSynCapped = t.SumAllDemand = t.SumAllCapped = 0;
     }
 
-    /// <summary>Books what a VM got since its last change (throughput through the PF's cumulative share, time on each path).</summary>
-    private void Settle(ref VmRt vm, int nicIndex, long now)
+    /// <summary>Books what a VM got since its last change (throughput through the PF's cumulative share, time on each
+    /// path); only per-VM results report it.</summary>
+    private void Settle(int vi, int nicIndex, long now)
     {
         ref var t = ref _track[nicIndex];
+        ref var vm = ref _vms[vi];
+        ref var cold = ref _cold[vi];
         var onVf = System.Numerics.BitOperations.PopCount((uint)vm.OnVfMask);
         var waiting = System.Numerics.BitOperations.PopCount((uint)vm.WaitingMask);
-        var offered = (onVf * vm.Gbps) + ((vm.Vnics - onVf) * vm.Capped);
-        vm.DeliveredGbpsSeconds += offered * (t.F - vm.F0);
+        var offered = (onVf * vm.Gbps) + ((vm.Vnics - onVf) * Math.Min(vm.Gbps, _synCap));
+        cold.DeliveredGbpsSeconds += offered * (t.F - vm.F0);
         vm.F0 = t.F;
-        var dt = (now - vm.LastT) / 1e6;
-        vm.VfSeconds += onVf * dt;
-        vm.WaitingSeconds += waiting * dt;
-        vm.LastT = now;
+        var dt = (now - cold.LastT) / 1e6;
+        cold.VfSeconds += onVf * dt;
+        cold.WaitingSeconds += waiting * dt;
+        cold.LastT = now;
     }
 
     /// <summary>Integrates a PF's rates from its last change to <paramref name="now"/>.</summary>
@@ -492,32 +598,34 @@ public sealed class SimulationModel
         t.DeliveredInt += delivered * dt;
         t.AllSynInt += allSyn * dt;
         t.AllVfInt += Math.Min(t.SumAllDemand, t.Cap) * dt;
-        t.F += f * dt;
+        if (_perVm) t.F += f * dt; // the cumulative share only serves per-VM throughput
         t.SynDeliveredInt += synDelivered * dt;
         t.NetCpuInt += synDelivered * _cpuPerGbps * dt;
         t.AllSynCpuInt += allSyn * _cpuPerGbps * dt;
-        var hostCores = t.Host >= 0 ? _hosts[t.Host].Cores : int.MaxValue;
         // the software path's latency grows under contention: more than half the host's cores busy with packets
-        var synLatency = synDelivered * _cpuPerGbps > 0.5 * hostCores
-            ? _o.Throughput.SyntheticLatencyUnderContentionUs.Value : _o.Throughput.SyntheticLatencyUs.Value;
-        var vfLatency = _o.Throughput.VfLatencyUs.Value;
+        var synLatency = synDelivered * _cpuPerGbps > 0.5 * t.HostCores ? _synLatencyUnderContention : _synLatency;
         var synVnics = t.WaitingVnics + t.ChoiceVnics;
-        t.LatencyInt += ((t.VfVnics * vfLatency) + (synVnics * (_o.Throughput.NativeLatencyUs.Value + synLatency))) * dt;
-        t.AllSynLatencyInt += (t.VfVnics + synVnics) * (_o.Throughput.NativeLatencyUs.Value + synLatency) * dt;
+        t.LatencyInt += ((t.VfVnics * _vfLatency) + (synVnics * (_nativeLatency + synLatency))) * dt;
+        t.AllSynLatencyInt += (t.VfVnics + synVnics) * (_nativeLatency + synLatency) * dt;
         t.VnicInt += (t.VfVnics + synVnics) * dt;
         t.VfVnicInt += t.VfVnics * dt;
         t.WaitingVnicInt += t.WaitingVnics * dt;
         t.ChoiceVnicInt += t.ChoiceVnics * dt;
         t.AllocInt += allocated * dt;
-        // the utilisation series: time-weighted allocated per bucket, and the peak
+        // the utilisation series: time-weighted allocated per bucket, and the peak; t.Bucket is LastT's bucket
+        // (LastT / _bucket, the last bucket taking the rest), followed forward without dividing
         var from = t.LastT;
+        var last = _seriesLength - 1;
+        var series = _series.AsSpan(nicIndex * _seriesLength, _seriesLength);
+        var peaks = _peaks.AsSpan(nicIndex * _seriesLength, _seriesLength);
         while (from < now)
         {
-            var b = (int)Math.Min(from / _bucket, t.Series.Length - 1);
-            var end = b == t.Series.Length - 1 ? now : Math.Min(now, (b + 1) * _bucket);
-            t.Series[b] += allocated * ((end - from) / 1e6);
-            if (allocated > t.Peaks[b]) t.Peaks[b] = allocated;
+            var b = t.Bucket;
+            var end = b == last ? now : Math.Min(now, (b + 1) * _bucket);
+            series[b] += allocated * ((end - from) / 1e6);
+            if (allocated > peaks[b]) peaks[b] = allocated;
             from = end;
+            if (b < last && from == (b + 1) * _bucket) t.Bucket = b + 1;
         }
         t.LastT = now;
     }
@@ -528,8 +636,9 @@ public sealed class SimulationModel
         var nic = _nics[nicIndex];
         var allocated = nic.Allocated;
         if (allocated > t.Peak) t.Peak = allocated;
-        var b = (int)Math.Min(now / _bucket, t.Series.Length - 1);
-        if (allocated > t.Peaks[b]) t.Peaks[b] = allocated;
+        // every caller advanced the PF to now first, so LastT's bucket is now's
+        var at = (nicIndex * _seriesLength) + t.Bucket;
+        if (allocated > _peaks[at]) _peaks[at] = allocated;
         var exhausted = nic.Allocatable > 0 && nic.Free == 0;
         if (exhausted && t.ExhaustedSince < 0)
         {
@@ -558,10 +667,10 @@ public sealed class SimulationModel
             Advance(i, end);
             if (_track[i].ExhaustedSince >= 0) _track[i].ExhaustedTotal += end - _track[i].ExhaustedSince;
         }
-        for (var vi = 0; vi < _vmCount; vi++)
+        for (var vi = 0; _perVm && vi < _vmCount; vi++)
         {
             ref var vm = ref _vms[vi];
-            if (vm.Started && !vm.Departed && _hosts[vm.Host].Nic is var n and >= 0) Settle(ref vm, n, end);
+            if (vm.Started && !vm.Departed && _hosts[vm.Host].Nic is var n and >= 0) Settle(vi, n, end);
         }
 
         var hours = _horizon / 3.6e9;
@@ -573,13 +682,13 @@ public sealed class SimulationModel
             ref var t = ref _track[i];
             var host = _hosts[t.Host];
             var bucketSeconds = _bucket / 1e6;
-            var raw = t.Series;
+            var raw = _series.AsSpan(i * _seriesLength, _seriesLength);
             var series = new double[raw.Length];
             for (var b = 0; b < raw.Length; b++)
                 series[b] = raw[b] / (b == raw.Length - 1 ? Math.Max(1e-9, seconds - (b * bucketSeconds)) : bucketSeconds);
             nics.Add(new NicResult(nic.Id.Value, host.Id, _clusters[host.Cluster], nic.Platform, nic.Ceiling, nic.Configured, nic.Allocatable,
                 t.Requests, t.Granted, t.FellBack, t.FailedStarts, t.HandedOver, t.Preempted, t.Released, nic.Allocated, t.Peak, t.AllocInt / seconds,
-                t.FirstExhaustion < 0 ? null : t.FirstExhaustion / 3.6e9, t.ExhaustedTotal / 3.6e9, series, [.. t.Peaks]));
+                t.FirstExhaustion < 0 ? null : t.FirstExhaustion / 3.6e9, t.ExhaustedTotal / 3.6e9, series, _peaks.AsSpan(i * _seriesLength, _seriesLength).ToArray()));
         }
         var hosts = _hosts.Select(h => new HostResult(h.Id, _clusters[h.Cluster], h.Platform, h.Placed, 0, h.FailedStarts,
             h.Nic >= 0 ? _track[h.Nic].NetCpuInt / 3600 : 0, h.FirstExhaustion < 0 ? null : h.FirstExhaustion / 3.6e9)).ToList();
@@ -616,9 +725,10 @@ public sealed class SimulationModel
             for (var vi = 0; vi < _vmCount; vi++)
             {
                 var vm = _vms[vi];
-                var life = ((vm.Departed ? vm.End : end) - vm.Start) / 1e6;
-                vms.Add(new VmResult(vm.Name, vm.Host >= 0 ? _hosts[vm.Host].Id : null, vm.Started, vm.VfSeconds / 3600, vm.WaitingSeconds / 3600,
-                    life > 0 ? vm.DeliveredGbpsSeconds / life : 0, vm.Reason?.ToString()));
+                var cold = _cold[vi];
+                var life = ((vm.Departed ? cold.End : end) - cold.Start) / 1e6;
+                vms.Add(new VmResult(_vmNames[vi], vm.Host >= 0 ? _hosts[vm.Host].Id : null, vm.Started, cold.VfSeconds / 3600, cold.WaitingSeconds / 3600,
+                    life > 0 ? cold.DeliveredGbpsSeconds / life : 0, cold.Reason?.ToString()));
             }
         }
         return new RunResult(seed, replication, hours, _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack,
@@ -637,7 +747,9 @@ public sealed class SimulationModel
         }
     }
 
-    private readonly record struct SimEvent(int Vm);
+    /// <summary>A departure: the VM's slot and its host, so the VM's, host's and PF's state are fetched at once instead
+    /// of one after the other.</summary>
+    private readonly record struct SimEvent(int Vm, int Host);
 
     /// <summary>A cluster's hosts (global indexes, in topology order) and the placement index over them.</summary>
     private sealed record ClusterIndex(int[] Hosts, HostIndex Index);
@@ -655,43 +767,43 @@ public sealed class SimulationModel
         public long Placed, FailedStarts, FirstExhaustion;
     }
 
+    /// <summary>What every event of a VM reads, in 64 bytes.</summary>
     private struct VmRt
     {
-        public string Name;
         public int Host, Vnics, OnVfMask, WaitingMask;
-        public double Vcpu, Mem, Gbps, Capped;
-        public bool Wants, Started, Departed;
-        public long Start, End, LastT;
-        public double F0, DeliveredGbpsSeconds, VfSeconds, WaitingSeconds;
-        public SriovBlocker? Reason;
 
         /// <summary>vSphere interrupt vectors charged at power-on, given back at departure.</summary>
         public int Vectors;
 
-        /// <summary>The VF each vNIC holds (valid where its OnVfMask bit is set): vNICs 0 and 1 inline, others in an array.</summary>
+        public int Vcpu;
+
+        /// <summary>The VF each of vNICs 0 and 1 holds (valid where its OnVfMask bit is set); others are in the cold part.</summary>
         public int Vf0, Vf1;
-        public int[]? VfMore;
 
-        public void SetVf(int k, int vf)
-        {
-            switch (k)
-            {
-                case 0: Vf0 = vf; break;
-                case 1: Vf1 = vf; break;
-                default: (VfMore ??= new int[MaxVnics])[k] = vf; break;
-            }
-        }
+        public double Mem, Gbps;
 
-        public readonly int VfOf(int k) => k switch { 0 => Vf0, 1 => Vf1, _ => VfMore![k] };
+        /// <summary>The PF's cumulative share when the VM was last settled (per-VM results only).</summary>
+        public double F0;
+
+        public bool Started, Departed;
     }
 
-    private struct NicTrack(int buckets, double cap)
+    /// <summary>What only per-VM results read (and the VFs of vNICs beyond the second).</summary>
+    private struct VmCold
+    {
+        public long Start, End, LastT;
+        public double DeliveredGbpsSeconds, VfSeconds, WaitingSeconds;
+        public SriovBlocker? Reason;
+        public int[]? VfMore;
+    }
+
+    private struct NicTrack(double cap)
     {
         public readonly double Cap = cap;
-        public readonly double[] Series = new double[Math.Max(1, buckets)];
-        public readonly int[] Peaks = new int[Math.Max(1, buckets)];
         public int Host = -1;
+        public int HostCores = int.MaxValue;
         public long LastT;
+        public int Bucket;
         public double SumVfDemand, SumSynCapped, SumAllDemand, SumAllCapped;
         public int VfVnics, WaitingVnics, ChoiceVnics;
         public long Requests, Granted, FellBack, FailedStarts, HandedOver, Preempted, Released;

@@ -47,7 +47,7 @@ public sealed class DashboardTests(TwinServerFixture fx)
         Assert.Empty(browser.PageErrors);
     }
 
-    private static async Task Keep(HeadlessBrowser browser, string name)
+    internal static async Task Keep(HeadlessBrowser browser, string name)
     {
         var png = await browser.ScreenshotAsync();
         Assert.True(png.Length > 10_000, $"{name} is suspiciously small ({png.Length} bytes)");
