@@ -41,6 +41,15 @@ public sealed class SagaFaultRecoveryTests(TwinCluster fx)
         return resumed;
     }
 
+    private async Task<long> ResumeReminders(string vm)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(fx.Postgres.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = new Npgsql.NpgsqlCommand("select count(*) from twin.orleansreminderstable where grainid like '%' || $1", connection);
+        count.Parameters.Add(new Npgsql.NpgsqlParameter { Value = vm });
+        return (long)(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+    }
+
     private static async Task ThrowsInjected(Func<Task> saga)
     {
         var ex = await Assert.ThrowsAnyAsync<Exception>(saga);
@@ -57,6 +66,8 @@ public sealed class SagaFaultRecoveryTests(TwinCluster fx)
         await ThrowsInjected(() => dc.Start(1, op));
         var open = await dc.VmState(1);
         Assert.Equal((VmStatus.Starting, VmOperationKind.Start, new OperationId(op)), (open.Status, open.PendingKind, open.PendingOp));
+        // the open saga's reminder is a row of Orleans' ADO.NET reminder table in Twin's PostgreSQL
+        Assert.Equal(1, await ResumeReminders(dc.Vm(1).Value));
 
         // meanwhile vm2 asks for the only VF
         var competitor = await dc.Start(2);
@@ -66,6 +77,7 @@ public sealed class SagaFaultRecoveryTests(TwinCluster fx)
 
         var ledger = await VfLedger.Read(fx.Store, dc.AllPfs);
         await ledger.AssertAgreesWith(dc);
+        Assert.Equal(0, await ResumeReminders(dc.Vm(1).Value)); // closed saga, reminder gone
         var vm1 = await dc.VmState(1);
         Assert.Equal(VmOperationKind.None, vm1.PendingKind);
         Assert.Equal(outcome.Succeeded, vm1.Status == VmStatus.Running);

@@ -4,8 +4,8 @@ using Npgsql;
 namespace Twin.Grains.Clustering;
 
 /// <summary>
-/// The tables of Orleans' ADO.NET clustering provider (membership version, one row per silo incarnation, and the
-/// <c>OrleansQuery</c> table through which the provider issues every statement), created by Twin itself from the
+/// The tables of Orleans' ADO.NET clustering and reminders providers (membership version, one row per silo
+/// incarnation, the reminders, and the <c>OrleansQuery</c> table through which the providers issue every statement), created by Twin itself from the
 /// provider's own PostgreSQL scripts (<c>Clustering/Sql</c>, embedded verbatim). They live in Twin's schema: the
 /// provider's connection string sets that schema as its search path.
 /// </summary>
@@ -19,6 +19,7 @@ public static class OrleansSchema
     [
         ("PostgreSQL-Main.sql", "orleansquery"),
         ("PostgreSQL-Clustering.sql", "orleansmembershiptable"),
+        ("PostgreSQL-Reminders.sql", "orleansreminderstable"),
     ];
 
     /// <summary>Registers Npgsql as the ADO.NET provider factory for <see cref="Invariant"/> (idempotent): Orleans
@@ -52,6 +53,29 @@ public static class OrleansSchema
         }
         return applied;
     }
+
+    /// <summary>Applies the missing scripts under the schema lock on a connection of its own (what a silo does at
+    /// start when it manages its schema: the reminders need their table whether or not the silo is clustered).</summary>
+    public static async Task EnsureAsync(string connectionString, string schema, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using (var lockCommand = new NpgsqlCommand($"select pg_advisory_lock({SchemaLockId})", connection))
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        try
+        {
+            await ApplyAsync(connection, schema, ct);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand($"select pg_advisory_unlock({SchemaLockId})", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>The advisory lock every Twin process takes to change the schema (any fixed number, the same in every
+    /// Twin process).</summary>
+    internal const long SchemaLockId = 0x7477_696E_0001;
 
     /// <summary>The text of an embedded script.</summary>
     internal static string Read(string resource)

@@ -35,20 +35,27 @@ public static class TwinGrainsHosting
         silo.Services.TryAddSingleton<IEventStore, GroupCommitEventStore>();
         silo.Services.TryAddSingleton<ISagaFaults, NoSagaFaults>();
         silo.Services.TryAddSingleton(TimeProvider.System);
-        silo.Services.AddSingleton<IReminderTable, MartenReminderTable>();
+        // reminders in the same PostgreSQL through Orleans' ADO.NET provider, its table created by Twin (OrleansSchema)
+        OrleansSchema.RegisterProvider();
         silo.AddReminders();
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = OrleansSchema.Invariant;
+            o.ConnectionString = OrleansSchema.ConnectionString(connectionString, schema);
+        });
+        if (manageSchema)
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new OrleansSchemaParticipant(connectionString, schema));
         silo.AddPlacementDirector<SiloKeyPlacement, SiloKeyPlacementDirector>();
         silo.AddIncomingGrainCallFilter<StorageExceptionFilter>();
         return silo;
     }
 
     /// <summary>The Marten part of the database Twin needs: the event store and its documents (<see cref="TwinStore"/>)
-    /// and the reminder rows. The silo and the administrator's migration use the same; <see cref="ApplySchemaAsync"/>
-    /// adds the Orleans clustering tables (<see cref="OrleansSchema"/>).</summary>
+    /// (the reminders are Orleans' ADO.NET table, see <see cref="OrleansSchema"/>). The silo and the administrator's migration use the same; <see cref="ApplySchemaAsync"/>
+    /// adds the Orleans clustering and reminder tables (<see cref="OrleansSchema"/>).</summary>
     public static StoreOptions ConfigureStore(StoreOptions opts, string connectionString, string schema = TwinStore.DefaultSchema, HistoryOptions? history = null)
     {
         TwinStore.Configure(opts, connectionString, schema, history);
-        opts.Schema.For<ReminderRow>().Index(r => r.GrainId).Index(r => r.Hash);
         return opts;
     }
 
@@ -73,8 +80,7 @@ public static class TwinGrainsHosting
         }
     }
 
-    // any fixed number, the same in every Twin process
-    private const long SchemaLockId = 0x7477_696E_0001;
+    private const long SchemaLockId = OrleansSchema.SchemaLockId;
 
     /// <summary>Cluster membership in PostgreSQL through Orleans' ADO.NET clustering provider (its tables in
     /// <paramref name="schema"/>, created by <see cref="ApplySchemaAsync"/>): silos started with the same
@@ -108,4 +114,12 @@ public static class TwinGrainsHosting
         });
         return silo;
     }
+}
+
+/// <summary>Creates Orleans' tables (reminders, clustering) before the silo's services start, when missing.</summary>
+internal sealed class OrleansSchemaParticipant(string connectionString, string schema) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(OrleansSchemaParticipant), ServiceLifecycleStage.RuntimeInitialize,
+            ct => OrleansSchema.EnsureAsync(connectionString, schema, ct));
 }

@@ -39,10 +39,11 @@ public sealed class AdoNetMembershipTableTests : IAsyncLifetime
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var tables = new NpgsqlCommand(
             "select string_agg(tablename::text, ',' order by tablename) from pg_tables where schemaname = 'twin' and tablename like 'orleans%'", connection);
-        Assert.Equal("orleansmembershiptable,orleansmembershipversiontable,orleansquery", await tables.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("orleansmembershiptable,orleansmembershipversiontable,orleansquery,orleansreminderstable", await tables.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         await using var queries = new NpgsqlCommand("select count(*) from twin.orleansquery", connection);
-        // the 10 queries of the clustering script, inserted once although the schema step ran twice
-        Assert.Equal(10L, await queries.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        // the 10 queries of the clustering script and the 7 of the reminders script, inserted once although the schema
+        // step ran twice
+        Assert.Equal(17L, await queries.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         Assert.Equal(0, await OrleansSchema.ApplyAsync(connection, "twin", TestContext.Current.CancellationToken));
     }
 
