@@ -5,8 +5,23 @@ const Twin = (() => {
   const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const seg = (id) => encodeURIComponent(id);
 
+  // A server that protects reads (it listens beyond loopback, or --protect-reads) answers 401 without a token: ask for
+  // one once (the read-only token is enough), keep it for this browser tab only, and send it as a bearer token.
+  const tokenKey = "twin-token";
+  const headers = () => {
+    const token = sessionStorage.getItem(tokenKey);
+    return token ? { Accept: "application/json", Authorization: `Bearer ${token}` } : { Accept: "application/json" };
+  };
+
   async function api(path) {
-    const response = await fetch(path, { headers: { Accept: "application/json" } });
+    let response = await fetch(path, { headers: headers() });
+    if (response.status === 401) {
+      const token = window.prompt("This Twin server protects reads. Paste an API token (the read-only one is enough):");
+      if (token) {
+        sessionStorage.setItem(tokenKey, token.trim());
+        response = await fetch(path, { headers: headers() });
+      }
+    }
     if (!response.ok) {
       let detail = `${response.status} ${response.statusText}`;
       try {
