@@ -8,22 +8,9 @@ namespace Twin.Host.Tests.Browser;
 [Collection(ServerCollection.Name)]
 public sealed class ForecastAndRehearsalPagesTests(TwinServerFixture fx)
 {
-    /// <summary>Six long-lived SR-IOV VMs on a 4-VF Hyper-V PF in the variant (two fall back to synthetic); nothing
-    /// arrives in the baseline.</summary>
-    private static string Scenario(string name, string cluster) => $$$"""
-        name: {{{name}}}
-        description: six SR-IOV VMs on {{{cluster}}}
-        base: {live: true, clusters: [{{{cluster}}}]}
-        start: 2026-01-05
-        horizon: 30d
-        replications: 3
-        seed: 3
-        workload: none
-        variants:
-          - name: web
-            changes:
-              - addCohort: {name: web, cluster: {{{cluster}}}, arrivalsPerHour: 2, count: 6, lifetimeHours: {mean: 100000}, cores: 1, memoryGiB: 1, network: {sriovShare: 1}}
-        """;
+    /// <summary>Six long-lived SR-IOV VMs in the variant (on a 4-VF PF two fall back to synthetic); nothing arrives in
+    /// the baseline: the scenario the persistence tests save.</summary>
+    private static string Scenario(string name, string cluster) => WhatIf.ScenarioPersistenceTests.Plan(name, cluster);
 
     [Fact]
     public async Task The_forecast_page_shows_the_last_run_side_by_side_with_its_charts()

@@ -35,7 +35,7 @@ public sealed class ScenarioPersistenceTests(TwinServerFixture fx) : IDisposable
 
     /// <summary>A scenario on one cluster of the live twin: nothing arrives in the baseline; the variant adds six
     /// long-lived SR-IOV VMs to the cluster.</summary>
-    private static string Plan(string name, string cluster, bool withVariant = true) => $$$"""
+    internal static string Plan(string name, string cluster, bool withVariant = true) => $$$"""
         name: {{{name}}}
         description: six SR-IOV VMs on {{{cluster}}}
         base: {live: true, clusters: [{{{cluster}}}]}
