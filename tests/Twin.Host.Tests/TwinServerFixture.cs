@@ -36,7 +36,8 @@ public class TwinServerFixture : IAsyncLifetime
     /// <summary>The read-only token of the same servers.</summary>
     public static string ReadToken => Environment.GetEnvironmentVariable(ApiTokens.ReadVariable)!;
 
-    /// <summary>Before any test: fresh tokens in this process's environment.</summary>
+    /// <summary>Before any test, once: fresh tokens in this process's environment. Never call it again: servers
+    /// already started keep the tokens they were given, and a test or CLI child sending the new ones is refused.</summary>
     [System.Runtime.CompilerServices.ModuleInitializer]
     internal static void InitTokens()
     {

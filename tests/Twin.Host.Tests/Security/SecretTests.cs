@@ -21,7 +21,6 @@ public sealed class SecretTests
     [Fact]
     public async Task A_server_that_cannot_reach_its_database_fails_without_printing_the_password_or_a_token()
     {
-        TwinServerFixture.InitTokens();
         var data = Directory.CreateTempSubdirectory("twin-secret-test-").FullName;
         try
         {
