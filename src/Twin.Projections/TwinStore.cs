@@ -24,6 +24,24 @@ public static class TwinStore
     /// <summary>The PostgreSQL schema Twin's events and documents live in.</summary>
     public const string DefaultSchema = "twin";
 
+    /// <summary>Most connections Marten opens per process when the connection string does not say (Npgsql's own
+    /// default, 100, is PostgreSQL's whole default max_connections: a silo, the Orleans providers and a second process
+    /// on the same server would be refused with 53300 "too many clients" under load instead of waiting their turn).</summary>
+    public const int MartenPoolSize = 40;
+
+    /// <summary><paramref name="connectionString"/> with at most <paramref name="cap"/> pooled connections, unless it
+    /// sets Maximum Pool Size itself (to a value other than Npgsql's default of 100, which is taken as unset).</summary>
+    public static string CapPool(string connectionString, int cap)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxPoolSize != DefaultNpgsqlPoolSize) return connectionString;
+        builder.MaxPoolSize = cap;
+        if (builder.MinPoolSize > cap) builder.MinPoolSize = cap;
+        return builder.ConnectionString;
+    }
+
+    private const int DefaultNpgsqlPoolSize = 100;
+
     /// <summary>Configures <paramref name="opts"/> for Twin: string stream keys (= entity ids = grain keys), Rich append
     /// mode (grains append with explicit expected versions), event metadata (operation id as correlation, causation,
     /// actor, headers), every event type, the per-aggregate snapshot read models (inline: same transaction), and the
@@ -31,7 +49,7 @@ public static class TwinStore
     /// store must run the async daemon for them to be kept).</summary>
     public static StoreOptions Configure(StoreOptions opts, string connectionString, string schema = DefaultSchema, HistoryOptions? history = null)
     {
-        opts.Connection(connectionString);
+        opts.Connection(CapPool(connectionString, MartenPoolSize));
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;

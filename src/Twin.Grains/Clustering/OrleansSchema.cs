@@ -26,9 +26,14 @@ public static class OrleansSchema
     /// creates its connections through <see cref="DbProviderFactories"/>.</summary>
     public static void RegisterProvider() => DbProviderFactories.RegisterFactory(Invariant, NpgsqlFactory.Instance);
 
-    /// <summary><paramref name="connectionString"/> with <paramref name="schema"/> as its search path, for the provider.</summary>
+    /// <summary>Most connections the Orleans providers (membership, reminders) open per silo when the connection string
+    /// does not say: they issue a statement now and then, and share the server's max_connections with Marten.</summary>
+    public const int PoolSize = 10;
+
+    /// <summary><paramref name="connectionString"/> with <paramref name="schema"/> as its search path and its pool capped
+    /// (<see cref="PoolSize"/>, see <see cref="Twin.Projections.TwinStore.CapPool"/>), for the providers.</summary>
     public static string ConnectionString(string connectionString, string schema) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(Twin.Projections.TwinStore.CapPool(connectionString, PoolSize)) { SearchPath = schema }.ConnectionString;
 
     /// <summary>Runs each script whose table is missing from <paramref name="schema"/>, in one transaction per script.
     /// The caller holds the schema lock, so that two silos starting together do not both run one.</summary>
