@@ -33,7 +33,7 @@ internal static class SimulationBenchmark
         for (var run = 0; run < runs; run++)
         {
             if (runs > 1) Console.WriteLine($"run {run + 1} of {runs}, load average {EventLoopBenchmark.LoadAverage()}");
-            if (cases.Contains("steady")) Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed);
+            if (cases.Contains("steady")) Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed, perHost: (int)options.Long("per-host", 40));
             if (cases.Contains("cloudsim")) CloudSimComparison(seed);
             if (cases.Contains("azure")) AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed, readAhead: options.Long("read-ahead", 0) != 0);
             if (cases.Contains("parse")) ParseOnly(vms: (int)options.Long("azure-vms", 2_700_000));
@@ -80,20 +80,21 @@ internal static class SimulationBenchmark
         return vms;
     }
 
-    private static void Steady(int hosts, int vms, ulong seed)
+    private static void Steady(int hosts, int vms, ulong seed, int perHost)
     {
-        // about 40 VMs per host at equilibrium: arrival rate × mean lifetime = 40 × hosts
+        // about perHost VMs per host at equilibrium (so about perHost × hosts departures pending): arrival rate × mean
+        // lifetime = perHost × hosts
         const double meanHours = 100;
-        var perHour = 40.0 * hosts / meanHours;
+        var perHour = (double)perHost * hosts / meanHours;
         var workload = Arrivals(vms, perHour, meanHours, seed);
         var horizon = SimDuration.FromHours(workload[^1].Arrival.TotalHours + 1);
-        var options = new SimulationOptions { Topology = Datacenter(hosts), Horizon = horizon, Placement = PlacementPolicy.SriovAware, ExpectedLiveVms = 45 * hosts };
+        var options = new SimulationOptions { Topology = Datacenter(hosts), Horizon = horizon, Placement = PlacementPolicy.SriovAware, ExpectedLiveVms = (perHost + 5) * hosts };
         new SimulationModel(options with { Horizon = SimDuration.FromHours(10) }).Run(workload.Take(50_000)); // warm-up
         var build = Stopwatch.StartNew();
         var model = new SimulationModel(options);
         build.Stop();
         var (result, seconds, bytes) = Timed(() => model.Run(workload, seed));
-        Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~40 VMs/host (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
+        Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~{perHost} VMs/host (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
     }
 
     private static void CloudSimComparison(ulong seed)

@@ -139,7 +139,8 @@ internal sealed class WhatIfWorkloads
             case WorkloadSpec.Trace t:
                 var from = SimTime.FromHours(t.FromHours);
                 var until = t.UntilHours is { } u ? SimTime.FromHours(u) : (SimTime?)null;
-                var rows = NeedsSort(t) ? SortedTrace(t) : Window(CheckedOrder(ReadTrace(t), t), from, until);
+                // a streamed trace is parsed on a second thread while the model runs (same rows, same order, errors where they are)
+                var rows = NeedsSort(t) ? SortedTrace(t) : Window(CheckedOrder(ReadAhead.Of(ReadTrace(t)), t), from, until);
                 return WithNetwork(rows.Select(v => (v.Id, SimTime.Zero + (v.Created - from), v.Deleted is { } d ? SimTime.Zero + (d - from) : (SimTime?)null, v.Cores, v.MemoryGiB)),
                     network, seed, replication, MainStream, t.Cluster);
             default:

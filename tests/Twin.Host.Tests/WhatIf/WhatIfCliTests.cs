@@ -138,6 +138,30 @@ public sealed partial class WhatIfCliTests
     }
 
     [Fact]
+    public async Task A_malformed_row_of_a_streamed_trace_is_named_by_file_line_and_field_and_nothing_is_printed_as_a_result()
+    {
+        // the trace is parsed on a second thread while the model runs: its error must still reach the user as the
+        // reader found it, at the row where it is
+        var dir = Directory.CreateTempSubdirectory("twin-bad-trace-").FullName;
+        try
+        {
+            var trace = Path.Combine(dir, "vmtable.csv");
+            var rows = Enumerable.Range(0, 600).Select(i =>
+                $"vm{i},sub,dep,{i * 60},{(i * 60) + 7200},90.1,10.2,50.3,Delay-insensitive,{(i == 457 ? "four" : "2")},8");
+            await File.WriteAllLinesAsync(trace, rows, Http.Ct);
+            var run = await CliRunner.InProcess("simulate", "--topology", SampleTopology, "--trace", trace, "--horizon", "2d", "--replications", "1", "-o", "json");
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains("vmtable.csv line 458", run.Error);
+            Assert.Contains("'four'", run.Error);
+            Assert.Equal("", run.Out.Trim());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Long_runs_show_their_progress_on_a_terminal()
     {
         using var output = new StringWriter();
