@@ -35,7 +35,7 @@ internal static class SimulationBenchmark
             if (runs > 1) Console.WriteLine($"run {run + 1} of {runs}, load average {EventLoopBenchmark.LoadAverage()}");
             if (cases.Contains("steady")) Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed, perHost: (int)options.Long("per-host", 40));
             if (cases.Contains("cloudsim")) CloudSimComparison(seed);
-            if (cases.Contains("azure")) AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed, readAhead: options.Long("read-ahead", 0) != 0);
+            if (cases.Contains("azure")) AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed, readAhead: options.Long("read-ahead", 1) != 0);
             if (cases.Contains("parse")) ParseOnly(vms: (int)options.Long("azure-vms", 2_700_000));
         }
         Console.WriteLine($"load average at end: {EventLoopBenchmark.LoadAverage()}");
