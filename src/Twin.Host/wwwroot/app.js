@@ -6,21 +6,25 @@ const Twin = (() => {
   const seg = (id) => encodeURIComponent(id);
 
   // A server that protects reads (it listens beyond loopback, or --protect-reads) answers 401 without a token: ask for
-  // one once (the read-only token is enough), keep it for this browser tab only, and send it as a bearer token.
+  // one (the read-only token is enough), keep it for this browser tab only, and send it as a bearer token. A page's
+  // requests start together: the first 401 asks, the others retry with the token it got; a refused token is forgotten
+  // and asked for again, once per request.
   const tokenKey = "twin-token";
-  const headers = () => {
-    const token = sessionStorage.getItem(tokenKey);
-    return token ? { Accept: "application/json", Authorization: `Bearer ${token}` } : { Accept: "application/json" };
-  };
+  const headers = (token) => (token ? { Accept: "application/json", Authorization: `Bearer ${token}` } : { Accept: "application/json" });
 
   async function api(path) {
-    let response = await fetch(path, { headers: headers() });
+    const sent = sessionStorage.getItem(tokenKey);
+    let response = await fetch(path, { headers: headers(sent) });
     if (response.status === 401) {
-      const token = window.prompt("This Twin server protects reads. Paste an API token (the read-only one is enough):");
-      if (token) {
-        sessionStorage.setItem(tokenKey, token.trim());
-        response = await fetch(path, { headers: headers() });
+      let token = sessionStorage.getItem(tokenKey);
+      if (!token || token === sent) {
+        if (token) sessionStorage.removeItem(tokenKey);
+        token = (window.prompt(sent
+          ? "The server refused that token. Paste an API token (the read-only one is enough):"
+          : "This Twin server protects reads. Paste an API token (the read-only one is enough):") ?? "").trim();
+        if (token) sessionStorage.setItem(tokenKey, token);
       }
+      if (token) response = await fetch(path, { headers: headers(token) });
     }
     if (!response.ok) {
       let detail = `${response.status} ${response.statusText}`;
@@ -31,6 +35,24 @@ const Twin = (() => {
       throw new Error(detail);
     }
     return response.json();
+  }
+
+  // A link to an API page (an HTML report): a browser sends no bearer token when it follows a link, so with a token
+  // kept for this tab the page is fetched with it and shown from memory.
+  function tokenLink(anchor) {
+    if (anchor.dataset.tokenLink) return;
+    anchor.dataset.tokenLink = "1";
+    anchor.addEventListener("click", async (e) => {
+      const token = sessionStorage.getItem(tokenKey);
+      if (!token) return;
+      e.preventDefault();
+      const response = await fetch(anchor.href, { headers: { Authorization: `Bearer ${token}` } });
+      if (!response.ok) {
+        window.alert(`${anchor.href}: ${response.status} ${response.statusText}`);
+        return;
+      }
+      window.location.href = URL.createObjectURL(await response.blob());
+    });
   }
 
   function header(active) {
@@ -96,5 +118,5 @@ const Twin = (() => {
 
   const time = (t) => new Date(t).toLocaleString();
 
-  return { api, esc, seg, header, every, datapathClass, datapathText, pct, bar, table, time };
+  return { api, esc, seg, header, tokenLink, every, datapathClass, datapathText, pct, bar, table, time };
 })();

@@ -151,6 +151,7 @@ Twin.every(30, async () => {
   document.getElementById("run-meta").textContent =
     `Ran ${Twin.time(run.ranAt)} by ${run.ranBy} in ${num(run.seconds)} s: ${report.replications} replications, seed ${report.seed}, horizon ${num(report.horizonDays)} days; base: ${report.base}`;
   document.getElementById("report-link").href = `/api/scenarios/${Twin.seg(s.name)}/report.html`;
+  Twin.tokenLink(document.getElementById("report-link"));
   document.getElementById("verdicts").innerHTML = run.verdicts.map((v) => `<li>${Twin.esc(v)}</li>`).join("");
   sideBySide(report);
   utilisation(report);

@@ -29,6 +29,18 @@ internal sealed class HeadlessBrowser : IAsyncDisposable
         _profile = profile;
     }
 
+    /// <summary>What the browser types into a <c>window.prompt</c> of the page (accepting it); null dismisses every
+    /// dialog, so a page never hangs on one.</summary>
+    public string? PromptAnswer { get; set; }
+
+    /// <summary>The messages of the dialogs (alert, confirm, prompt) the page opened so far.</summary>
+    public IReadOnlyList<string> Dialogs
+    {
+        get { lock (_dialogs) return [.. _dialogs]; }
+    }
+
+    private readonly List<string> _dialogs = [];
+
     /// <summary>Uncaught exceptions and console errors of the page so far.</summary>
     public IReadOnlyList<string> PageErrors
     {
@@ -174,6 +186,14 @@ internal sealed class HeadlessBrowser : IAsyncDisposable
     private void Observe(JsonObject e)
     {
         var method = e["method"]?.GetValue<string>();
+        if (method == "Page.javascriptDialogOpening")
+        {
+            lock (_dialogs) _dialogs.Add(e["params"]?["message"]?.GetValue<string>() ?? "");
+            var answer = PromptAnswer;
+            // answered off the receive loop, which must stay free to deliver the reply
+            _ = Task.Run(() => SendAsync("Page.handleJavaScriptDialog", new JsonObject { ["accept"] = answer is not null, ["promptText"] = answer ?? "" }));
+            return;
+        }
         string? error = method switch
         {
             "Runtime.exceptionThrown" => e["params"]?["exceptionDetails"]?["exception"]?["description"]?.GetValue<string>()
