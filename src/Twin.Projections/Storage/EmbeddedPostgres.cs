@@ -162,10 +162,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                     clock.ElapsedMilliseconds, root, account.Name);
                 return server;
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            // the budget ran out: either the deadline cancelled a step, or a step's own timeout (what remained of the
+            // budget) killed its process a moment before the deadline fired
+            catch (Exception e) when (!ct.IsCancellationRequested
+                                      && (e is OperationCanceledException || (e is EmbeddedPostgresException && clock.Elapsed >= options.StartTimeout)))
             {
                 throw new EmbeddedPostgresException(
-                    $"PostgreSQL in '{root}' did not start within {options.StartTimeout.TotalSeconds:0.###} s (StartTimeout).{LogTail(Path.Combine(root, LogFileName), 0)}");
+                    $"PostgreSQL in '{root}' did not start within {options.StartTimeout.TotalSeconds:0.###} s (StartTimeout).{LogTail(Path.Combine(root, LogFileName), 0)}", e);
             }
         }
         catch
