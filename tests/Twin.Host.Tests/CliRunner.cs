@@ -21,6 +21,17 @@ internal static class CliRunner
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>The CLI in this process against the server at <paramref name="server"/>.</summary>
+    public static Task<CliRun> Against(string server, params string[] args) => InProcess([.. args, "--server", server]);
+
+    /// <summary><see cref="Against"/>, asserting the run exited 0.</summary>
+    public static async Task<CliRun> OkAgainst(string server, params string[] args)
+    {
+        var run = await Against(server, args);
+        Assert.True(run.ExitCode == ExitCodes.Ok, $"twin {string.Join(' ', args)}: {run}");
+        return run;
+    }
+
     /// <summary>The twin executable next to the tests (the project reference copies it with its runtime config).</summary>
     public static string Executable
     {

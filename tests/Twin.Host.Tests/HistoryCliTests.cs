@@ -12,14 +12,9 @@ public sealed class HistoryCliTests(TwinServerFixture fx)
 {
     private string Server => fx.BaseAddress.ToString();
 
-    private Task<CliRun> Twin(params string[] args) => CliRunner.InProcess([.. args, "--server", Server]);
+    private Task<CliRun> Twin(params string[] args) => CliRunner.Against(Server, args);
 
-    private async Task<CliRun> Ok(params string[] args)
-    {
-        var run = await Twin(args);
-        Assert.True(run.ExitCode == ExitCodes.Ok, $"twin {string.Join(' ', args)}: {run}");
-        return run;
-    }
+    private Task<CliRun> Ok(params string[] args) => CliRunner.OkAgainst(Server, args);
 
     private async Task<JsonElement> Json(params string[] args) => JsonDocument.Parse((await Ok([.. args, "-o", "json"])).Out).RootElement;
 

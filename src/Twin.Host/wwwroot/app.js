@@ -55,6 +55,21 @@ const Twin = (() => {
     });
   }
 
+  // Draws a chart on the canvas with this id the first time, then updates it in place (a page refreshes every few
+  // seconds; a new Chart each time would stack them). Charts never animate and fill their box.
+  const charts = {};
+  function chart(id, config) {
+    if (charts[id]) {
+      charts[id].data = config.data;
+      charts[id].options = config.options;
+      charts[id].update();
+      return;
+    }
+    Chart.defaults.animation = false;
+    Chart.defaults.maintainAspectRatio = false;
+    charts[id] = new Chart(document.getElementById(id), config);
+  }
+
   function header(active) {
     const pages = [["index.html", "Inventory"], ["pools.html", "VF pools"], ["vm.html", "VM timeline"], ["forecast.html", "Forecasts"], ["rehearsals.html", "Rehearsals"]];
     const nav = pages.map(([href, label]) => `<a href="${href}" class="${href === active ? "active" : ""}">${label}</a>`).join("");
@@ -118,5 +133,5 @@ const Twin = (() => {
 
   const time = (t) => new Date(t).toLocaleString();
 
-  return { api, esc, seg, header, tokenLink, every, datapathClass, datapathText, pct, bar, table, time };
+  return { api, esc, seg, header, tokenLink, chart, every, datapathClass, datapathText, pct, bar, table, time };
 })();

@@ -3,22 +3,9 @@
 "use strict";
 
 Twin.header("forecast.html");
-Chart.defaults.animation = false;
-Chart.defaults.maintainAspectRatio = false;
 
 const palette = ["#2e5aac", "#12805c", "#b54708", "#7a5af8", "#c11574", "#0e9384", "#667085", "#dc6803"];
-const charts = {};
 const picked = new URLSearchParams(location.search).get("name");
-
-function chart(id, config) {
-  if (charts[id]) {
-    charts[id].data = config.data;
-    charts[id].options = config.options;
-    charts[id].update();
-  } else {
-    charts[id] = new Chart(document.getElementById(id), config);
-  }
-}
 
 const num = (v) => (v === null || v === undefined ? "–" : Math.abs(v) >= 100 ? v.toFixed(0) : String(Math.round(v * 10) / 10));
 const day = (d, horizon) => (d === null || d === undefined ? `after day ${num(horizon)}` : `day ${num(d)}`);
@@ -78,7 +65,7 @@ function utilisation(report) {
     datasets.push({ label: `${v.name} P50`, data: points(u.p50), borderColor: colour, backgroundColor: colour, pointRadius: 0, borderWidth: 2 });
     datasets.push({ label: `${v.name} P95`, data: points(u.p95), borderColor: hex(colour, 0.35), backgroundColor: hex(colour, 0.15), pointRadius: 0, borderWidth: 1, fill: "-1" });
   });
-  chart("utilisation-chart", {
+  Twin.chart("utilisation-chart", {
     type: "line",
     data: { datasets },
     options: {
@@ -94,7 +81,7 @@ function utilisation(report) {
 
 function throughput(report) {
   const vs = report.variants;
-  chart("throughput-chart", {
+  Twin.chart("throughput-chart", {
     type: "bar",
     data: {
       labels: vs.map((v) => v.name),
@@ -109,7 +96,7 @@ function throughput(report) {
       scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: "Gbit/s" } } },
     },
   });
-  chart("cpu-chart", {
+  Twin.chart("cpu-chart", {
     type: "bar",
     data: {
       labels: vs.map((v) => v.name),

@@ -2,21 +2,8 @@
 "use strict";
 
 Twin.header("pools.html");
-Chart.defaults.animation = false;
-Chart.defaults.maintainAspectRatio = false;
 
 const palette = ["#2e5aac", "#12805c", "#b54708", "#7a5af8", "#c11574", "#0e9384", "#667085", "#dc6803", "#1570ef", "#4e5ba6"];
-const charts = {};
-
-function chart(id, config) {
-  if (charts[id]) {
-    charts[id].data = config.data;
-    charts[id].options = config.options;
-    charts[id].update();
-  } else {
-    charts[id] = new Chart(document.getElementById(id), config);
-  }
-}
 
 function groupBy(pools, key) {
   const groups = new Map();
@@ -59,7 +46,7 @@ Twin.every(5, async () => {
     { key: "util", title: "Utilisation", html: (p) => `${Twin.bar(p.allocated, p.configured)} ${Twin.pct(p.allocated, p.configured)} %` },
   ], "no PF yet: install one (twin nic install) or apply a topology (twin apply)");
 
-  chart("pf-chart", {
+  Twin.chart("pf-chart", {
     type: "bar",
     data: {
       labels: pools.map((p) => p.nic),
@@ -81,7 +68,7 @@ Twin.every(5, async () => {
   const clusters = groupBy(pools, "cluster");
   document.getElementById("host-table").innerHTML = Twin.table(hosts, groupColumns("Host"), "no host with PFs");
   document.getElementById("cluster-table").innerHTML = Twin.table(clusters, groupColumns("Cluster"), "no cluster");
-  chart("group-chart", {
+  Twin.chart("group-chart", {
     type: "bar",
     data: {
       labels: [...hosts.map((h) => `host ${h.name}`), ...clusters.map((c) => `cluster ${c.name}`)],
@@ -105,7 +92,7 @@ async function history() {
     if (p.points.some((x) => x.waiting > 0))
       datasets.push({ label: `${p.nic} waiting`, data: p.points.map((x) => ({ x: Date.parse(x.at), y: x.waiting })), borderColor: colour, borderDash: [5, 4], stepped: true, pointRadius: 0 });
   });
-  chart("history-chart", {
+  Twin.chart("history-chart", {
     type: "line",
     data: { datasets },
     options: {

@@ -4,11 +4,8 @@
 "use strict";
 
 Twin.header("rehearsals.html");
-Chart.defaults.animation = false;
-Chart.defaults.maintainAspectRatio = false;
 
 const op = new URLSearchParams(location.search).get("op");
-let horizonChart;
 
 const num = (v) => (v === null || v === undefined ? "–" : Math.abs(v) >= 100 ? v.toFixed(0) : String(Math.round(v * 100) / 100));
 const verdictClass = (go) => (go ? "go" : "no-go");
@@ -94,12 +91,7 @@ function detail(record) {
       },
       options: { indexAxis: "y", plugins: { title: { display: true, text: `The next ${h.days} days, with and without the change` } } },
     };
-    if (horizonChart) {
-      horizonChart.data = config.data;
-      horizonChart.update();
-    } else {
-      horizonChart = new Chart(document.getElementById("horizon-chart"), config);
-    }
+    Twin.chart("horizon-chart", config);
   }
 
   const a = record.apply;

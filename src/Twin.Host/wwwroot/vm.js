@@ -2,13 +2,10 @@
 "use strict";
 
 Twin.header("vm.html");
-Chart.defaults.animation = false;
-Chart.defaults.maintainAspectRatio = false;
 
 const params = new URLSearchParams(location.search);
 const vmId = params.get("id");
 const level = { Vf: 2, Synthetic: 1, Off: 0, Disconnected: 0 };
-let datapathChart;
 
 document.getElementById("vm-id").value = vmId ?? "";
 document.getElementById("pick").addEventListener("submit", (e) => {
@@ -67,11 +64,6 @@ if (!vmId) {
         },
       },
     };
-    if (datapathChart) {
-      datapathChart.data = config.data;
-      datapathChart.update();
-    } else {
-      datapathChart = new Chart(document.getElementById("datapath-chart"), config);
-    }
+    Twin.chart("datapath-chart", config);
   });
 }

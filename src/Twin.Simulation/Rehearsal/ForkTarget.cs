@@ -66,49 +66,46 @@ public sealed class ForkTarget(InMemoryTwin twin, DateTimeOffset now) : IPlanTar
             _vmsBefore[stream] = Twin.Vm(new VmId(stream));
     }
 
-    private sealed class TrackingPort(ForkTarget target, ITwinPort inner) : ITwinPort
+    private sealed class TrackingPort(ForkTarget target, ITwinPort inner) : TwinPortDecorator(inner)
     {
-        public OperationId Operation => inner.Operation;
-        public DateTimeOffset Now => inner.Now;
-
         // a command's stream is noted before it runs: one that throws (an impossible command) still depended on it
-        public async ValueTask<CommandResult<HostEvent, HostSnapshot>> Host(HostCommand command)
+        public override async ValueTask<CommandResult<HostEvent, HostSnapshot>> Host(HostCommand command)
         {
             await GetHost(command.Host);
-            return await inner.Host(command);
+            return await Inner.Host(command);
         }
 
-        public async ValueTask<CommandResult<NicEvent, NicSnapshot>> Nic(NicCommand command)
+        public override async ValueTask<CommandResult<NicEvent, NicSnapshot>> Nic(NicCommand command)
         {
             await GetNic(command.Nic);
-            return await inner.Nic(command);
+            return await Inner.Nic(command);
         }
 
-        public async ValueTask<CommandResult<SwitchEvent, SwitchSnapshot>> Switch(SwitchCommand command)
+        public override async ValueTask<CommandResult<SwitchEvent, SwitchSnapshot>> Switch(SwitchCommand command)
         {
             await GetSwitch(command.Switch);
-            return await inner.Switch(command);
+            return await Inner.Switch(command);
         }
 
-        public async ValueTask<CommandResult<VmEvent, VmSnapshot>> Vm(VmCommand command)
+        public override async ValueTask<CommandResult<VmEvent, VmSnapshot>> Vm(VmCommand command)
         {
             await GetVm(command.Vm);
-            return await inner.Vm(command);
+            return await Inner.Vm(command);
         }
 
-        public async ValueTask<HostSnapshot?> GetHost(HostId id) => Read(Aggregates.Host.Name, id.Value, await inner.GetHost(id));
-        public async ValueTask<ChipsetSnapshot?> GetChipset(ChipsetId id) => Read(Aggregates.Chipset.Name, id.Value, await inner.GetChipset(id));
-        public async ValueTask<NicSnapshot?> GetNic(NicId id) => Read(Aggregates.Nic.Name, id.Value, await inner.GetNic(id));
-        public async ValueTask<SwitchSnapshot?> GetSwitch(SwitchId id) => Read(Aggregates.Switch.Name, id.Value, await inner.GetSwitch(id));
-        public async ValueTask<VmSnapshot?> GetVm(VmId id) => Read(Aggregates.Vm.Name, id.Value, await inner.GetVm(id));
+        public override async ValueTask<HostSnapshot?> GetHost(HostId id) => Read(Aggregates.Host.Name, id.Value, await Inner.GetHost(id));
+        public override async ValueTask<ChipsetSnapshot?> GetChipset(ChipsetId id) => Read(Aggregates.Chipset.Name, id.Value, await Inner.GetChipset(id));
+        public override async ValueTask<NicSnapshot?> GetNic(NicId id) => Read(Aggregates.Nic.Name, id.Value, await Inner.GetNic(id));
+        public override async ValueTask<SwitchSnapshot?> GetSwitch(SwitchId id) => Read(Aggregates.Switch.Name, id.Value, await Inner.GetSwitch(id));
+        public override async ValueTask<VmSnapshot?> GetVm(VmId id) => Read(Aggregates.Vm.Name, id.Value, await Inner.GetVm(id));
 
-        public ValueTask Notify(VmId vm, VmNotice notice)
+        public override ValueTask Notify(VmId vm, VmNotice notice)
         {
             target._notices.Enqueue((vm, notice, Operation));
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask Checkpoint(string step) => ValueTask.CompletedTask;
+        public override ValueTask Checkpoint(string step) => ValueTask.CompletedTask;
 
         private T? Read<T>(string kind, string stream, T? snapshot) where T : class, ISnapshot
         {

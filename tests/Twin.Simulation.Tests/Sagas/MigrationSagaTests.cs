@@ -1,10 +1,7 @@
-using Twin.Events.Chipsets;
 using Twin.Events.Common;
-using Twin.Events.Hosts;
 using Twin.Events.Nics;
 using Twin.Events.Platforms;
 using Twin.Events.Sagas;
-using Twin.Events.Switches;
 using Twin.Events.Vms;
 using static Twin.Simulation.Tests.Sagas.Datacenters;
 
@@ -13,21 +10,9 @@ namespace Twin.Simulation.Tests.Sagas;
 public sealed class MigrationSagaTests
 {
     /// <summary>Fails at one named checkpoint, as a crashed copy would.</summary>
-    private sealed class FailingAt(ITwinPort inner, string step) : ITwinPort
+    private sealed class FailingAt(ITwinPort inner, string step) : TwinPortDecorator(inner)
     {
-        public OperationId Operation => inner.Operation;
-        public DateTimeOffset Now => inner.Now;
-        public ValueTask<CommandResult<HostEvent, HostSnapshot>> Host(HostCommand c) => inner.Host(c);
-        public ValueTask<CommandResult<NicEvent, NicSnapshot>> Nic(NicCommand c) => inner.Nic(c);
-        public ValueTask<CommandResult<SwitchEvent, SwitchSnapshot>> Switch(SwitchCommand c) => inner.Switch(c);
-        public ValueTask<CommandResult<VmEvent, VmSnapshot>> Vm(VmCommand c) => inner.Vm(c);
-        public ValueTask<HostSnapshot?> GetHost(HostId id) => inner.GetHost(id);
-        public ValueTask<ChipsetSnapshot?> GetChipset(ChipsetId id) => inner.GetChipset(id);
-        public ValueTask<NicSnapshot?> GetNic(NicId id) => inner.GetNic(id);
-        public ValueTask<SwitchSnapshot?> GetSwitch(SwitchId id) => inner.GetSwitch(id);
-        public ValueTask<VmSnapshot?> GetVm(VmId id) => inner.GetVm(id);
-        public ValueTask Notify(VmId vm, VmNotice notice) => inner.Notify(vm, notice);
-        public ValueTask Checkpoint(string s) => s == step ? throw new IOException($"injected failure at {s}") : inner.Checkpoint(s);
+        public override ValueTask Checkpoint(string s) => s == step ? throw new IOException($"injected failure at {s}") : Inner.Checkpoint(s);
     }
 
     private static SagaOutcome Migrate(Twin.Simulation.InMemory.InMemoryTwin twin, int vm, int toHost, string? failAt = null) =>
