@@ -13,8 +13,13 @@ namespace Twin.Host.Tests.Faults;
 /// </summary>
 public sealed class ClusterFaultTests
 {
-    private static readonly TimeSpan Before = TimeSpan.FromSeconds(8);
-    private static readonly TimeSpan After = TimeSpan.FromSeconds(10);
+    /// <summary>Commands acknowledged before the fault, and again after it, before the load stops: the windows are
+    /// counted in work done, not in seconds, so a slow machine holds the load longer instead of testing less.</summary>
+    private const int AckedBefore = 400, AckedAfter = 300;
+
+    /// <summary>Waits until the load has acknowledged <paramref name="count"/> commands since <paramref name="since"/>.</summary>
+    private static Task Acked(VmLoad load, TimeSpan since, int count, string when) =>
+        Http.Eventually(() => Task.FromResult(load.AckedBetween(since, load.Now) >= count), $"{count} commands acknowledged {when}", seconds: 120);
 
     [Fact]
     public async Task A_silo_killed_mid_load_loses_nothing_acknowledged_and_its_grains_carry_on_on_the_survivor()
@@ -30,7 +35,7 @@ public sealed class ClusterFaultTests
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
 
-        await Task.Delay(Before, Http.Ct);
+        await Acked(load, TimeSpan.Zero, AckedBefore, "before the kill");
         var killedAt = load.Now;
         var victim = cluster.Silos[1];
         victim.Kill();
@@ -38,7 +43,7 @@ public sealed class ClusterFaultTests
         var detection = Stopwatch.StartNew();
         await cluster.WaitForActiveSilosAsync(1, TimeSpan.FromSeconds(60));
         LocalCluster.Log($"survivor sees one active silo after {detection.ElapsedMilliseconds} ms");
-        await Task.Delay(After, Http.Ct);
+        await Acked(load, killedAt + detection.Elapsed, AckedAfter, "on the survivor");
         stop.Cancel();
         await running.WaitAsync(TimeSpan.FromSeconds(120), Http.Ct);
         var end = load.Now;
@@ -81,16 +86,18 @@ public sealed class ClusterFaultTests
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
 
-        await Task.Delay(Before, Http.Ct);
+        await Acked(load, TimeSpan.Zero, AckedBefore, "before PostgreSQL stops");
         var downAt = load.Now;
+        var unavailableBefore = load.Unavailable;
         await cluster.StopPostgresAsync();
         LocalCluster.Log($"PostgreSQL stopped at {downAt.TotalSeconds:0.0} s");
-        await Task.Delay(TimeSpan.FromSeconds(6), Http.Ct);
+        // down until the load has met the outage: twenty commands answered 503 meanwhile
+        await Http.Eventually(() => Task.FromResult(load.Unavailable - unavailableBefore >= 20), "20 answers 503 while PostgreSQL is down", seconds: 60);
         var unavailableWhileDown = load.Unavailable;
         var upAt = load.Now;
         await cluster.StartPostgresAsync();
         LocalCluster.Log($"PostgreSQL started again at {upAt.TotalSeconds:0.0} s ({unavailableWhileDown} answers 503 so far)");
-        await Task.Delay(After, Http.Ct);
+        await Acked(load, upAt, AckedAfter, "after PostgreSQL came back");
         stop.Cancel();
         await running.WaitAsync(TimeSpan.FromSeconds(120), Http.Ct);
         var end = load.Now;

@@ -17,14 +17,9 @@ public sealed class ScenarioPersistenceTests(TwinServerFixture fx) : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private Task<CliRun> Twin(params string[] args) => CliRunner.InProcess([.. args, "--server", Server]);
+    private Task<CliRun> Twin(params string[] args) => CliRunner.Against(Server, args);
 
-    private async Task<CliRun> Ok(params string[] args)
-    {
-        var run = await Twin(args);
-        Assert.True(run.ExitCode == ExitCodes.Ok, $"twin {string.Join(' ', args)}: {run}");
-        return run;
-    }
+    private Task<CliRun> Ok(params string[] args) => CliRunner.OkAgainst(Server, args);
 
     private string Write(string name, string yaml)
     {
@@ -164,8 +159,8 @@ public sealed class ScenarioPersistenceTests(TwinServerFixture fx) : IDisposable
     {
         var cluster = Http.NewId("live");
         var dc = await Datacenter.Create(fx.Http, vfs: 2, cluster: cluster);
+        // the server stamps events with the same clock, and each VM below is defined after this moment
         var beforeVms = DateTimeOffset.UtcNow;
-        await Task.Delay(50, Http.Ct);
         await dc.Vm(fx.Http, weight: 50);
         await dc.Vm(fx.Http, weight: 50);
         await dc.Vm(fx.Http, weight: 50);
