@@ -21,28 +21,32 @@ internal static class EventLoopBenchmark
         var runs = (int)options.Long("runs", 5);
         var seed = (ulong)options.Long("seed", 42);
         var fixedEvents = options.Long("events", 0);
+        var lists = options.Text("list", "heap,fel").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-        Console.WriteLine($"eventloop: hold model, EventQueue<int> (4-ary heap), seed {seed}, {runs} runs each, median reported");
+        Console.WriteLine($"eventloop: hold model, seed {seed}, {runs} runs each, median reported");
+        Console.WriteLine("list 'heap' is EventQueue<int> (the 4-ary heap); 'fel' is FutureEventList<int> (near heap + time buckets, what");
+        Console.WriteLine("  the simulator's scheduler uses); --list heap|fel|heap,fel");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformationText()}, GC {(GCSettings.IsServerGC ? "server" : "workstation")}");
         Console.WriteLine($"load average at start: {LoadAverage()} (other processes share the cores: compare runs at similar load)");
         Console.WriteLine("variant 'queue' takes delays from a precomputed table of exponential samples, 4+ per pending event so the");
         Console.WriteLine("  sequence does not repeat within the population (a short, repeating table flatters large heaps);");
         Console.WriteLine("variant 'queue+pcg' draws each delay from pcg32 + DeterministicMath.Log inside the loop.");
         Console.WriteLine();
-        Console.WriteLine($"{"pending",10} {"variant",-10} {"events/run",12} {"median ev/s",14} {"min ev/s",14} {"max ev/s",14} {"bytes/event",12}");
+        Console.WriteLine($"{"pending",10} {"list",-5} {"variant",-10} {"events/run",12} {"median ev/s",14} {"min ev/s",14} {"max ev/s",14} {"bytes/event",12}");
 
         foreach (var pending in pendingSizes)
         {
             var events = fixedEvents > 0 ? fixedEvents : Math.Max(5_000_000, pending * 5);
+            foreach (var list in lists)
             foreach (var drawInLoop in new[] { false, true })
             {
                 var rates = new List<double>();
                 long worstBytes = 0;
                 // one untimed warm-up so tiering and OSR have settled before the timed runs
-                Measure((int)pending, Math.Min(events, 2_000_000), seed, drawInLoop);
+                Measure(list, (int)pending, Math.Min(events, 2_000_000), seed, drawInLoop);
                 for (var run = 0; run < runs; run++)
                 {
-                    var (rate, bytes) = Measure((int)pending, events, seed + (ulong)run, drawInLoop);
+                    var (rate, bytes) = Measure(list, (int)pending, events, seed + (ulong)run, drawInLoop);
                     rates.Add(rate);
                     worstBytes = Math.Max(worstBytes, bytes);
                 }
@@ -51,7 +55,7 @@ internal static class EventLoopBenchmark
                 var median = rates[rates.Count / 2];
                 var bytesPerEvent = worstBytes / (double)events;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{pending,10:N0} {(drawInLoop ? "queue+pcg" : "queue"),-10} {events,12:N0} {median,14:N0} {rates[0],14:N0} {rates[^1],14:N0} {bytesPerEvent,12:0.######}"));
+                    $"{pending,10:N0} {list,-5} {(drawInLoop ? "queue+pcg" : "queue"),-10} {events,12:N0} {median,14:N0} {rates[0],14:N0} {rates[^1],14:N0} {bytesPerEvent,12:0.######}"));
             }
         }
 
@@ -65,7 +69,16 @@ internal static class EventLoopBenchmark
     private static string RuntimeInformationText() =>
         $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 
-    private static (double EventsPerSecond, long AllocatedBytes) Measure(int pending, long events, ulong seed, bool drawInLoop)
+    private static (double EventsPerSecond, long AllocatedBytes) Measure(string list, int pending, long events, ulong seed, bool drawInLoop) =>
+        list switch
+        {
+            "heap" => Measure(new Heap(new EventQueue<int>(pending + 1)), pending, events, seed, drawInLoop),
+            "fel" => Measure(new Fel(new FutureEventList<int>(pending + 1)), pending, events, seed, drawInLoop),
+            _ => throw new ArgumentException($"--list: unknown future-event list '{list}' (heap or fel)"),
+        };
+
+    private static (double EventsPerSecond, long AllocatedBytes) Measure<TQueue>(TQueue queue, int pending, long events, ulong seed, bool drawInLoop)
+        where TQueue : struct, IHoldQueue
     {
         var random = Pcg32.ForReplication(seed, 0);
         var delays = new long[Math.Max(1 << 16, (int)BitOperations.RoundUpToPowerOf2((uint)pending * 4))];
@@ -74,7 +87,6 @@ internal static class EventLoopBenchmark
             delays[i] = SimDuration.FromSeconds(Exponential.Sample(random, 1.0)).Microseconds;
         }
 
-        var queue = new EventQueue<int>(pending + 1);
         for (var i = 0; i < pending; i++)
         {
             queue.Enqueue(SimTime.FromMicroseconds(delays[i & (delays.Length - 1)]), i);
@@ -94,7 +106,8 @@ internal static class EventLoopBenchmark
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static long HoldFromTable(EventQueue<int> queue, long[] delays, long events)
+    private static long HoldFromTable<TQueue>(TQueue queue, long[] delays, long events)
+        where TQueue : struct, IHoldQueue
     {
         long checksum = 0;
         var mask = delays.Length - 1;
@@ -110,7 +123,8 @@ internal static class EventLoopBenchmark
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static long HoldDrawing(EventQueue<int> queue, Pcg32 random, long events)
+    private static long HoldDrawing<TQueue>(TQueue queue, Pcg32 random, long events)
+        where TQueue : struct, IHoldQueue
     {
         long checksum = 0;
         for (long i = 0; i < events; i++)
@@ -122,5 +136,27 @@ internal static class EventLoopBenchmark
         }
 
         return checksum;
+    }
+
+    /// <summary>The two future-event lists behind one face, as structs so each hold loop is compiled for its list.</summary>
+    private interface IHoldQueue
+    {
+        void Enqueue(SimTime time, int payload);
+
+        bool TryDequeue(out ScheduledEvent<int> next);
+    }
+
+    private readonly struct Heap(EventQueue<int> queue) : IHoldQueue
+    {
+        public void Enqueue(SimTime time, int payload) => queue.Enqueue(time, payload);
+
+        public bool TryDequeue(out ScheduledEvent<int> next) => queue.TryDequeue(out next);
+    }
+
+    private readonly struct Fel(FutureEventList<int> list) : IHoldQueue
+    {
+        public void Enqueue(SimTime time, int payload) => list.Enqueue(time, payload);
+
+        public bool TryDequeue(out ScheduledEvent<int> next) => list.TryDequeue(out next);
     }
 }

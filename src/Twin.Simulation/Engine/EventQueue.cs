@@ -55,11 +55,15 @@ public sealed class EventQueue<T>
     /// <summary>Number of events the queue holds before it has to grow (and allocate).</summary>
     public int Capacity => _capacity;
 
-    /// <summary>The sequence number the next <see cref="Enqueue"/> will get.</summary>
+    /// <summary>The sequence number the next <see cref="Enqueue(SimTime, T, int)"/> will get.</summary>
     public long NextSequence => _nextSequence;
 
     /// <summary>Adds an event and returns its sequence number.</summary>
-    public long Enqueue(SimTime time, T payload, int priority = 0)
+    public long Enqueue(SimTime time, T payload, int priority = 0) => Enqueue(time, payload, priority, _nextSequence++);
+
+    /// <summary>Adds an event under a sequence number given by the caller (<see cref="FutureEventList{T}"/> numbers
+    /// events once, when they are scheduled, and moves them into this heap later).</summary>
+    internal long Enqueue(SimTime time, T payload, int priority, long sequence)
     {
         if (!_rootIsHole && _size == _capacity)
         {
@@ -67,7 +71,6 @@ public sealed class EventQueue<T>
         }
 
         var slot = _freeCount > 0 ? _freeSlots[--_freeCount] : _slotsInUse++;
-        var sequence = _nextSequence++;
         _payloads[slot] = payload;
         _sequences[slot] = sequence;
         var node = new Node(time.Microseconds, priority, slot);

@@ -7,7 +7,7 @@ namespace Twin.Simulation.Engine;
 public sealed class Scheduler<T>(int initialCapacity = 64)
     where T : struct
 {
-    private readonly EventQueue<T> _queue = new(initialCapacity);
+    private readonly FutureEventList<T> _queue = new(initialCapacity);
 
     /// <summary>The current simulated time: the time of the last event taken, or <see cref="SimTime.Zero"/>.</summary>
     public SimTime Now { get; private set; }
