@@ -24,11 +24,23 @@ public sealed partial class Nic
     private List<VfWaiter> _waiting = [];
     private VfPool _pool = new();
     private long _waitSequence;
+    private Platform _platform;
+
+    // the platform's rules, looked up once per platform (the simulator reads them at every VF request and release)
+    private PlatformRules? _rules;
 
     public NicStatus Status { get; private set; }
     public NicId Id { get; private set; }
     public HostId Host { get; private set; }
-    public Platform Platform { get; private set; }
+    public Platform Platform
+    {
+        get => _platform;
+        private set
+        {
+            _platform = value;
+            _rules = null;
+        }
+    }
     public string Model { get; private set; } = "";
     public NicVendor Vendor { get; private set; }
     public string PciAddress { get; private set; } = "";
@@ -78,7 +90,7 @@ public sealed partial class Nic
     public int QueuePairsFree => QueuePairs is { } q ? q - QueuePairsUsed : int.MaxValue;
 
     /// <summary>The rules of this PF's platform.</summary>
-    public PlatformRules Rules => PlatformRules.For(Platform);
+    public PlatformRules Rules => _rules ??= PlatformRules.For(_platform);
 
     public static Nic Initial() => new();
 
@@ -208,7 +220,7 @@ public sealed partial class Nic
     /// <summary>VF <paramref name="vf"/> is taken from its holder, who waits for another when <paramref name="queued"/>.</summary>
     public void ApplyRevoked(int vf, VnicRef holder, bool queued, OperationId claim)
     {
-        var weight = Pool[vf].Weight;
+        var weight = Pool.WeightOf(vf);
         var qp = Pool.Release(vf);
         QueuePairsUsed -= qp;
         if (queued) _waiting.Add(new VfWaiter(holder, weight, qp, null, _waitSequence++, claim));

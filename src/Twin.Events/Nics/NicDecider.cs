@@ -217,7 +217,7 @@ public static class NicDecider
                     events.Add(new VfAllocated(s.Id, d.Vf, r.Vnic, r.IovWeight, r.QueuePairs, VfAllocationCause.Requested, c.Op, c.At));
                     break;
                 case VfDecisionKind.Preempt:
-                    ref readonly var victim = ref s.Pool[d.Vf];
+                    var victim = s.Pool[d.Vf];
                     events.Add(new VfRevoked(s.Id, d.Vf, victim.Holder!.Value, SriovBlocker.VfPoolExhausted, true, victim.Claim, c.Op, c.At));
                     events.Add(new VfAllocated(s.Id, d.Vf, r.Vnic, r.IovWeight, r.QueuePairs, VfAllocationCause.Preempted, c.Op, c.At));
                     break;

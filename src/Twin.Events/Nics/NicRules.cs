@@ -68,9 +68,8 @@ public static class NicRules
         if (taken.IsEmpty) return s.Pool.LowestFree(resourcePool);
         for (var i = 0; i < s.Pool.Configured; i++)
         {
-            ref readonly var slot = ref s.Pool[i];
-            if (slot.Holder is not null || !s.Pool.IsAllocatable(i) || taken.Contains(i)) continue;
-            if (resourcePool is null || slot.ResourcePool == resourcePool) return i;
+            if (s.Pool.IsHeld(i) || !s.Pool.IsAllocatable(i) || taken.Contains(i)) continue;
+            if (resourcePool is null || s.Pool.PoolOf(i) == resourcePool) return i;
         }
         return -1;
     }
@@ -81,8 +80,8 @@ public static class NicRules
         var best = -1;
         for (var i = 0; i < s.Pool.Configured; i++)
         {
-            if (s.Pool[i].Holder is null || exclude.Contains(i)) continue;
-            if (best < 0 || s.Pool[i].Weight <= s.Pool[best].Weight) best = i;
+            if (!s.Pool.IsHeld(i) || exclude.Contains(i)) continue;
+            if (best < 0 || s.Pool.WeightOf(i) <= s.Pool.WeightOf(best)) best = i;
         }
         return best;
     }

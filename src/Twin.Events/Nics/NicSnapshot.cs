@@ -43,7 +43,7 @@ public sealed partial class Nic
         var slots = new List<VfSlotSnapshot>();
         for (var i = 0; i < Pool.Configured; i++)
         {
-            ref readonly var s = ref Pool[i];
+            var s = Pool[i];
             if (s.Holder is not null || s.ResourcePool is not null)
                 slots.Add(new VfSlotSnapshot(i, s.Holder, s.Claim, s.Weight, s.QueuePairs, s.ResourcePool));
         }

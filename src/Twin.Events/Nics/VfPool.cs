@@ -2,24 +2,13 @@ using Twin.Events.Common;
 
 namespace Twin.Events.Nics;
 
-/// <summary>One VF slot of a PF: who holds it (if anyone), under which claim, and which resource pool it is in.</summary>
-public struct VfSlot
-{
-    /// <summary>The holder, or null when free.</summary>
-    public VnicRef? Holder;
-
-    /// <summary>The operation that allocated it (the claim).</summary>
-    public OperationId Claim;
-
-    /// <summary>The holder's IovWeight when it got the VF (Hyper-V arbitration).</summary>
-    public int Weight;
-
-    /// <summary>Hyper-V queue pairs the holder uses.</summary>
-    public int QueuePairs;
-
-    /// <summary>The named resource pool this VF is in; null = none.</summary>
-    public string? ResourcePool;
-}
+/// <summary>One VF slot of a PF, as read: who holds it (if anyone), under which claim, and which resource pool it is in.</summary>
+/// <param name="Holder">The holder, or null when free.</param>
+/// <param name="Claim">The operation that allocated it (the claim).</param>
+/// <param name="Weight">The holder's IovWeight when it got the VF (Hyper-V arbitration).</param>
+/// <param name="QueuePairs">Hyper-V queue pairs the holder uses.</param>
+/// <param name="ResourcePool">The named resource pool this VF is in; null = none.</param>
+public readonly record struct VfSlot(VnicRef? Holder, OperationId Claim, int Weight, int QueuePairs, string? ResourcePool);
 
 /// <summary>A vNIC waiting for a VF on this PF (Hyper-V: it runs synthetic meanwhile).</summary>
 public readonly record struct VfWaiter(VnicRef Vnic, int Weight, int QueuePairs, string? ResourcePool, long Sequence, OperationId Op);
@@ -32,7 +21,11 @@ public readonly record struct VfWaiter(VnicRef Vnic, int Weight, int QueuePairs,
 /// </summary>
 public sealed class VfPool
 {
-    private VfSlot[] _slots = [];
+    // THIS IS IMPORTANT for the simulator's speed: a slot is 32 bytes (two per cache line), the holder stored without a
+    // Nullable wrapper (free = no VM id) and the resource-pool names apart, in an array made only when a pool is defined.
+    // A simulation holds thousands of pools and touches one slot of a random one at each event.
+    private Held[] _slots = [];
+    private string?[]? _poolOf;
     private int _poolCount;
 
     // no free slot below this index (kept by Allocate/Release/Resize, so the lowest free VF is found without a scan from 0)
@@ -55,10 +48,23 @@ public sealed class VfPool
 
     /// <summary>Names of the defined resource pools.</summary>
     public IEnumerable<string> ResourcePools =>
-        _slots.Take(Configured).Select(s => s.ResourcePool).OfType<string>().Distinct(StringComparer.Ordinal);
+        Enumerable.Range(0, Configured).Select(PoolOf).OfType<string>().Distinct(StringComparer.Ordinal);
 
-    /// <summary>Read-only view of slot <paramref name="index"/>.</summary>
-    public ref readonly VfSlot this[int index] => ref _slots[index];
+    /// <summary>Slot <paramref name="index"/>.</summary>
+    public VfSlot this[int index]
+    {
+        get
+        {
+            ref readonly var s = ref _slots[index];
+            return new VfSlot(s.IsHeld ? s.Vnic : null, s.Claim, s.Weight, s.QueuePairs, _poolOf?[index]);
+        }
+    }
+
+    /// <summary>Whether slot <paramref name="index"/> is held.</summary>
+    public bool IsHeld(int index) => _slots[index].IsHeld;
+
+    /// <summary>The weight of slot <paramref name="index"/>'s holder (0 when free).</summary>
+    public int WeightOf(int index) => _slots[index].Weight;
 
     /// <summary>Whether any resource pool is defined.</summary>
     public bool HasResourcePools => _poolCount > 0;
@@ -67,21 +73,20 @@ public sealed class VfPool
     public int IndexHeldBy(VnicRef vnic)
     {
         for (var i = 0; i < Configured; i++)
-            if (_slots[i].Holder is { } h && h == vnic) return i;
+            if (_slots[i].IsHeld && _slots[i].Vnic == vnic) return i;
         return -1;
     }
 
     /// <summary>Whether slot <paramref name="index"/> may be handed out.</summary>
-    public bool IsAllocatable(int index) => index < Configured && (_poolCount == 0 || _slots[index].ResourcePool is not null);
+    public bool IsAllocatable(int index) => index < Configured && (_poolCount == 0 || _poolOf![index] is not null);
 
     /// <summary>The lowest free allocatable VF (in <paramref name="resourcePool"/> when given), or -1.</summary>
     public int LowestFree(string? resourcePool = null)
     {
         for (var i = resourcePool is null ? _freeFloor : 0; i < Configured; i++)
         {
-            ref readonly var s = ref _slots[i];
-            if (s.Holder is not null || !IsAllocatable(i)) continue;
-            if (resourcePool is null || string.Equals(s.ResourcePool, resourcePool, StringComparison.Ordinal)) return i;
+            if (_slots[i].IsHeld || !IsAllocatable(i)) continue;
+            if (resourcePool is null || string.Equals(_poolOf?[i], resourcePool, StringComparison.Ordinal)) return i;
         }
         return -1;
     }
@@ -92,7 +97,7 @@ public sealed class VfPool
         if (resourcePool is null) return Free;
         var n = 0;
         for (var i = 0; i < Configured; i++)
-            if (_slots[i].Holder is null && string.Equals(_slots[i].ResourcePool, resourcePool, StringComparison.Ordinal)) n++;
+            if (!_slots[i].IsHeld && string.Equals(_poolOf?[i], resourcePool, StringComparison.Ordinal)) n++;
         return n;
     }
 
@@ -101,7 +106,7 @@ public sealed class VfPool
     {
         int best = -1;
         for (var i = 0; i < Configured; i++)
-            if (_slots[i].Holder is not null && (best < 0 || _slots[i].Weight <= _slots[best].Weight)) best = i;
+            if (_slots[i].IsHeld && (best < 0 || _slots[i].Weight <= _slots[best].Weight)) best = i;
         return best;
     }
 
@@ -109,14 +114,15 @@ public sealed class VfPool
     public IEnumerable<(int VfIndex, VnicRef Vnic, OperationId Claim)> Holders()
     {
         for (var i = 0; i < Configured; i++)
-            if (_slots[i].Holder is { } h) yield return (i, h, _slots[i].Claim);
+            if (_slots[i].IsHeld) yield return (i, _slots[i].Vnic, _slots[i].Claim);
     }
 
     /// <summary>A deep copy.</summary>
     public VfPool Clone()
     {
         var c = (VfPool)MemberwiseClone();
-        c._slots = (VfSlot[])_slots.Clone();
+        c._slots = (Held[])_slots.Clone();
+        c._poolOf = (string?[]?)_poolOf?.Clone();
         return c;
     }
 
@@ -126,12 +132,21 @@ public sealed class VfPool
     /// Resource-pool membership of surviving slots is kept.</summary>
     public void Resize(int configured)
     {
-        if (configured > _slots.Length) Array.Resize(ref _slots, Math.Max(configured, _slots.Length * 2));
+        if (configured > _slots.Length)
+        {
+            var length = Math.Max(configured, _slots.Length * 2);
+            Array.Resize(ref _slots, length);
+            if (_poolOf is not null) Array.Resize(ref _poolOf, length);
+        }
         for (var i = configured; i < Configured; i++)
         {
             // defensive: history is the truth, so a holder beyond the new size is dropped, never kept
-            if (_slots[i].Holder is not null) Release(i);
-            if (_slots[i].ResourcePool is not null) _poolCount--;
+            if (_slots[i].IsHeld) Release(i);
+            if (_poolOf?[i] is not null)
+            {
+                _poolCount--;
+                _poolOf[i] = null;
+            }
             _slots[i] = default;
         }
         Configured = configured;
@@ -145,16 +160,14 @@ public sealed class VfPool
         if (index < 0) return;
         if (index >= Configured) Resize(index + 1); // a history may hold what a capture never configured: keep it visible
         ref var s = ref _slots[index];
-        if (s.Holder is null)
+        if (!s.IsHeld)
         {
             Allocated++;
             if (IsAllocatable(index)) AllocatedAllocatable++;
         }
-        s.Holder = vnic;
-        s.Claim = claim;
-        s.Weight = weight;
-        s.QueuePairs = queuePairs;
-        while (_freeFloor < Configured && _slots[_freeFloor].Holder is not null) _freeFloor++;
+        // free is told apart by a missing VM id: a holder without one (never written by the twin) is kept as VM ""
+        s = new Held(vnic.Vm.Value is null ? vnic with { Vm = new VmId("") } : vnic, claim, weight, queuePairs);
+        while (_freeFloor < Configured && _slots[_freeFloor].IsHeld) _freeFloor++;
     }
 
     /// <summary>Frees VF <paramref name="index"/>; returns the queue pairs it used.</summary>
@@ -162,15 +175,12 @@ public sealed class VfPool
     {
         if (index < 0 || index >= Configured) return 0;
         ref var s = ref _slots[index];
-        if (s.Holder is null) return 0;
+        if (!s.IsHeld) return 0;
         var qp = s.QueuePairs;
         if (index < _freeFloor) _freeFloor = index;
         Allocated--;
         if (IsAllocatable(index)) AllocatedAllocatable--;
-        s.Holder = null;
-        s.Claim = default;
-        s.Weight = 0;
-        s.QueuePairs = 0;
+        s = default;
         return qp;
     }
 
@@ -181,8 +191,9 @@ public sealed class VfPool
         foreach (var i in indices)
         {
             if (i < 0 || i >= Configured) continue;
-            if (_slots[i].ResourcePool is null) _poolCount++;
-            _slots[i].ResourcePool = name;
+            _poolOf ??= new string?[_slots.Length];
+            if (_poolOf[i] is null) _poolCount++;
+            _poolOf[i] = name;
         }
         _freeFloor = 0;
         Recount();
@@ -191,17 +202,17 @@ public sealed class VfPool
     /// <summary>Removes resource pool <paramref name="name"/>.</summary>
     public void RemovePool(string name)
     {
-        for (var i = 0; i < Configured; i++)
+        for (var i = 0; _poolOf is not null && i < Configured; i++)
         {
-            if (!string.Equals(_slots[i].ResourcePool, name, StringComparison.Ordinal)) continue;
-            _slots[i].ResourcePool = null;
+            if (!string.Equals(_poolOf[i], name, StringComparison.Ordinal)) continue;
+            _poolOf[i] = null;
             _poolCount--;
         }
         Recount();
     }
 
     /// <summary>Which pool (if any) already owns VF <paramref name="index"/>.</summary>
-    public string? PoolOf(int index) => index >= 0 && index < Configured ? _slots[index].ResourcePool : null;
+    public string? PoolOf(int index) => index >= 0 && index < Configured ? _poolOf?[index] : null;
 
     private void Recount()
     {
@@ -210,12 +221,23 @@ public sealed class VfPool
         {
             var ok = IsAllocatable(i);
             if (ok) allocatable++;
-            if (_slots[i].Holder is null) continue;
+            if (!_slots[i].IsHeld) continue;
             held++;
             if (ok) heldAllocatable++;
         }
         Allocatable = allocatable;
         Allocated = held;
         AllocatedAllocatable = heldAllocatable;
+    }
+
+    /// <summary>A slot as stored: default = free.</summary>
+    private readonly struct Held(VnicRef vnic, OperationId claim, int weight, int queuePairs)
+    {
+        public readonly VnicRef Vnic = vnic;
+        public readonly OperationId Claim = claim;
+        public readonly int Weight = weight;
+        public readonly int QueuePairs = queuePairs;
+
+        public bool IsHeld => Vnic.Vm.Value is not null;
     }
 }

@@ -14,6 +14,13 @@ public sealed class Scheduler<T>(int initialCapacity = 64)
 
     public int PendingCount => _queue.Count;
 
+    /// <summary>See <see cref="FutureEventList{T}.Approaching"/>.</summary>
+    public Action<T>? Approaching
+    {
+        get => _queue.Approaching;
+        set => _queue.Approaching = value;
+    }
+
     /// <summary>Schedules <paramref name="payload"/> at <paramref name="at"/> (not before <see cref="Now"/>); returns its sequence number.</summary>
     public long Schedule(SimTime at, T payload, int priority = 0)
     {
@@ -27,6 +34,9 @@ public sealed class Scheduler<T>(int initialCapacity = 64)
 
     /// <summary>Schedules <paramref name="payload"/> after a non-negative <paramref name="delay"/> from <see cref="Now"/>.</summary>
     public long ScheduleAfter(SimDuration delay, T payload, int priority = 0) => Schedule(Now + delay, payload, priority);
+
+    /// <summary>The next event, without taking it.</summary>
+    public bool TryPeek(out ScheduledEvent<T> next) => _queue.TryPeek(out next);
 
     /// <summary>The time of the next event, without taking it.</summary>
     public bool TryPeekTime(out SimTime time) => _queue.TryPeekTime(out time);

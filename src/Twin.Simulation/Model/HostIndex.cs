@@ -53,13 +53,40 @@ internal sealed class HostIndex
         return nodes[i].Mem >= mem ? i - _size : FirstFit(vcpu, mem, 0);
     }
 
+    /// <summary>Depth-first, left before right, without recursion: descend into the first child whose maxima fit; at a
+    /// node where neither does (each maximum fits, but no single host has all three), climb back to the nearest left
+    /// child whose right sibling fits.</summary>
     private int Find(int node, double vcpu, double mem, int vfs)
     {
-        ref readonly var n = ref _nodes[node];
-        if (n.Vcpu < vcpu || n.Mem < mem || n.Vfs < vfs) return -1;
-        if (node >= _size) return node - _size;
-        var left = Find(2 * node, vcpu, mem, vfs);
-        return left >= 0 ? left : Find((2 * node) + 1, vcpu, mem, vfs);
+        var nodes = _nodes;
+        if (!nodes[node].Fits(vcpu, mem, vfs)) return -1;
+        var size = _size;
+        while (node < size)
+        {
+            var left = 2 * node;
+            if (nodes[left].Fits(vcpu, mem, vfs))
+            {
+                node = left;
+                continue;
+            }
+            if (nodes[left + 1].Fits(vcpu, mem, vfs))
+            {
+                node = left + 1;
+                continue;
+            }
+            // a dead end: back up to a left child whose sibling fits (the root has no sibling)
+            while (true)
+            {
+                if (node == 1) return -1;
+                if ((node & 1) == 0 && nodes[node + 1].Fits(vcpu, mem, vfs))
+                {
+                    node++;
+                    break;
+                }
+                node >>= 1;
+            }
+        }
+        return node - size;
     }
 
     private readonly struct Node(double vcpu, double mem, int vfs)
@@ -70,5 +97,7 @@ internal sealed class HostIndex
 
         // == on the doubles: -0.0 and 0.0 compare alike, which is right here (only comparisons read them)
         public bool SameAs(in Node other) => Vcpu == other.Vcpu && Mem == other.Mem && Vfs == other.Vfs;
+
+        public bool Fits(double vcpu, double mem, int vfs) => Vcpu >= vcpu && Mem >= mem && Vfs >= vfs;
     }
 }

@@ -30,10 +30,10 @@ public sealed class SimulationModel
     private readonly int[] _nicOfHost;
     private readonly Nic[] _nics;
     private readonly NicTrack[] _track;
-    // the utilisation series of all PFs in one array each: PF i's buckets are at [i * _seriesLength, (i + 1) * _seriesLength)
+    // the utilisation series of all PFs in one array: PF i's buckets are at [i * _seriesLength, (i + 1) * _seriesLength),
+    // a bucket's time-weighted sum and peak side by side (an event updates both: one cache line, not two)
     private readonly int _seriesLength;
-    private readonly double[] _series;
-    private readonly int[] _peaks;
+    private readonly SeriesCell[] _series;
     private readonly string[] _clusters;
     private readonly HostIndex _index;
     private readonly Dictionary<string, int> _hostById;
@@ -143,8 +143,7 @@ public sealed class SimulationModel
         for (var i = 0; i < _nics.Length; i++) _holderBase[i + 1] = _holderBase[i] + Math.Max(_nics[i].Pool.Configured, _nics[i].Ceiling ?? 0) + 1;
         _holderSlot = new int[_holderBase[^1]];
         _seriesLength = Math.Max(1, options.SeriesBuckets);
-        _series = new double[_nics.Length * _seriesLength];
-        _peaks = new int[_nics.Length * _seriesLength];
+        _series = new SeriesCell[_nics.Length * _seriesLength];
         _index = new HostIndex(_hosts.Length);
         _hostById = new Dictionary<string, int>(_hosts.Length, StringComparer.Ordinal);
         for (var h = 0; h < _hosts.Length; h++) _hostById.TryAdd(_hosts[h].Id, h);
@@ -223,6 +222,7 @@ public sealed class SimulationModel
         {
             if (nextQueued.Microseconds > _horizon) return StepOver;
             _scheduler.TryNext(out var e);
+            if (_scheduler.TryPeek(out var following)) Approach(following.Payload);
             _events++;
             Depart(e.Payload.Vm, e.Payload.Host, e.Time.Microseconds);
             return StepDeparted;
@@ -446,6 +446,30 @@ public sealed class SimulationModel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Touch(ref long field) => Volatile.Read(ref field);
 
+    /// <summary>A departure is a few hundred events away: start fetching the VM's slot, its host and its PF's state
+    /// into the cache, so that when it fires these reads hit instead of each waiting for memory in turn.</summary>
+    private void Approach(SimEvent e)
+    {
+        Prefetch(ref _vms[e.Vm]);
+        Prefetch(ref _hosts[e.Host]);
+        if (_nicOfHost[e.Host] is var n and >= 0)
+        {
+            ref var track = ref Unsafe.As<NicTrack, byte>(ref _track[n]);
+            Prefetch(ref track);
+            Prefetch(ref Unsafe.Add(ref track, 64));
+            Prefetch(ref Unsafe.Add(ref track, 128));
+            Prefetch(ref Unsafe.Add(ref track, 192));
+        }
+    }
+
+    /// <summary>A cache prefetch hint for the line holding <paramref name="at"/> (nothing is read: a hint never faults
+    /// and changes no result).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<TValue>(ref TValue at)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref at));
+    }
+
     private void SetHolder(int nicIndex, int vf, int vi)
     {
         // the simulator only hands out configured VFs, and a run never resizes a pool
@@ -617,13 +641,22 @@ public sealed class SimulationModel
         var from = t.LastT;
         var last = _seriesLength - 1;
         var series = _series.AsSpan(nicIndex * _seriesLength, _seriesLength);
-        var peaks = _peaks.AsSpan(nicIndex * _seriesLength, _seriesLength);
+        if (t.Bucket == last || now < (t.Bucket + 1) * _bucket)
+        {
+            // the common case, all within LastT's bucket: the span is dt itself
+            ref var cell = ref series[t.Bucket];
+            cell.Sum += allocated * dt;
+            if (allocated > cell.Peak) cell.Peak = allocated;
+            t.LastT = now;
+            return;
+        }
         while (from < now)
         {
             var b = t.Bucket;
             var end = b == last ? now : Math.Min(now, (b + 1) * _bucket);
-            series[b] += allocated * ((end - from) / 1e6);
-            if (allocated > peaks[b]) peaks[b] = allocated;
+            ref var cell = ref series[b];
+            cell.Sum += allocated * ((end - from) / 1e6);
+            if (allocated > cell.Peak) cell.Peak = allocated;
             from = end;
             if (b < last && from == (b + 1) * _bucket) t.Bucket = b + 1;
         }
@@ -637,8 +670,8 @@ public sealed class SimulationModel
         var allocated = nic.Allocated;
         if (allocated > t.Peak) t.Peak = allocated;
         // every caller advanced the PF to now first, so LastT's bucket is now's
-        var at = (nicIndex * _seriesLength) + t.Bucket;
-        if (allocated > _peaks[at]) _peaks[at] = allocated;
+        ref var cell = ref _series[(nicIndex * _seriesLength) + t.Bucket];
+        if (allocated > cell.Peak) cell.Peak = allocated;
         var exhausted = nic.Allocatable > 0 && nic.Free == 0;
         if (exhausted && t.ExhaustedSince < 0)
         {
@@ -684,11 +717,15 @@ public sealed class SimulationModel
             var bucketSeconds = _bucket / 1e6;
             var raw = _series.AsSpan(i * _seriesLength, _seriesLength);
             var series = new double[raw.Length];
+            var peaks = new int[raw.Length];
             for (var b = 0; b < raw.Length; b++)
-                series[b] = raw[b] / (b == raw.Length - 1 ? Math.Max(1e-9, seconds - (b * bucketSeconds)) : bucketSeconds);
+            {
+                series[b] = raw[b].Sum / (b == raw.Length - 1 ? Math.Max(1e-9, seconds - (b * bucketSeconds)) : bucketSeconds);
+                peaks[b] = raw[b].Peak;
+            }
             nics.Add(new NicResult(nic.Id.Value, host.Id, _clusters[host.Cluster], nic.Platform, nic.Ceiling, nic.Configured, nic.Allocatable,
                 t.Requests, t.Granted, t.FellBack, t.FailedStarts, t.HandedOver, t.Preempted, t.Released, nic.Allocated, t.Peak, t.AllocInt / seconds,
-                t.FirstExhaustion < 0 ? null : t.FirstExhaustion / 3.6e9, t.ExhaustedTotal / 3.6e9, series, _peaks.AsSpan(i * _seriesLength, _seriesLength).ToArray()));
+                t.FirstExhaustion < 0 ? null : t.FirstExhaustion / 3.6e9, t.ExhaustedTotal / 3.6e9, series, peaks));
         }
         var hosts = _hosts.Select(h => new HostResult(h.Id, _clusters[h.Cluster], h.Platform, h.Placed, 0, h.FailedStarts,
             h.Nic >= 0 ? _track[h.Nic].NetCpuInt / 3600 : 0, h.FirstExhaustion < 0 ? null : h.FirstExhaustion / 3.6e9)).ToList();
@@ -795,6 +832,12 @@ public sealed class SimulationModel
         public double DeliveredGbpsSeconds, VfSeconds, WaitingSeconds;
         public SriovBlocker? Reason;
         public int[]? VfMore;
+    }
+
+    private struct SeriesCell
+    {
+        public double Sum;
+        public int Peak;
     }
 
     private struct NicTrack(double cap)
