@@ -244,7 +244,7 @@ public sealed class SimulationModel
     private void Arrive(in SimVm v, long now)
     {
         _arrived++;
-        if (v.Vnics > MaxVnics) throw new ArgumentException($"VM {v.Id} has {v.Vnics} vNICs; the model takes at most {MaxVnics}");
+        if (v.Vnics > MaxVnics) ThrowTooManyVnics(v);
         var wants = v.IovWeight > 0 && v.Vnics > 0;
         var h = Place(v, wants ? v.Vnics : 0);
         if (h < 0)
@@ -256,86 +256,22 @@ public sealed class SimulationModel
         ref var host = ref _hosts[h];
         host.Placed++;
         var vi = NewVm(v, h);
-        ref var vm = ref _vms[vi];
         if (wants) _wanting += v.Vnics;
         var nicIndex = host.Nic;
         if (nicIndex >= 0) Advance(nicIndex, now);
 
         if (wants && nicIndex >= 0)
         {
-            var nic = _nics[nicIndex];
-            ref var track = ref _track[nicIndex];
-            var rules = nic.Rules;
-            track.Requests += v.Vnics;
-            var blocker = host.Blocker ?? NicRules.PoolBlocker(nic);
-            var atomic = rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback;
-            if (atomic)
-            {
-                var need = v.Vnics * host.VectorsPerVf;
-                if (blocker is null && host.VectorBudget > 0 && host.VectorsUsed + need >= host.VectorBudget) blocker = SriovBlocker.OutOfInterruptVectors;
-                if (blocker is null && nic.Free < v.Vnics) blocker = SriovBlocker.VfPoolExhausted;
-                if (blocker is not null)
-                {
-                    FailStart(vi, h, nicIndex, v.Vnics, blocker.Value);
-                    return;
-                }
-                host.VectorsUsed += need;
-                vm.Vectors = need;
-            }
-            for (var k = 0; k < v.Vnics; k++)
-            {
-                if (blocker is { } b)
-                {
-                    SetReason(vi, b);
-                    vm.WaitingMask |= 1 << k;
-                    track.FellBack++;
-                    _fellBack++;
-                    continue;
-                }
-                var me = Vnic(v.Id, k);
-                var d = NicRules.Decide(nic, v.IovWeight, 1, null, default, default, nic.VPortsFree, nic.QueuePairsFree);
-                switch (d.Kind)
-                {
-                    case VfDecisionKind.Grant:
-                        nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
-                        vm.OnVfMask |= 1 << k;
-                        SetVf(vi, k, d.Vf);
-                        SetHolder(nicIndex, d.Vf, vi);
-                        track.Granted++;
-                        break;
-                    case VfDecisionKind.Preempt:
-                        var victim = nic.Pool[d.Vf].Holder!.Value;
-                        var victimSlot = _holderSlot[_holderBase[nicIndex] + d.Vf];
-                        nic.ApplyRevoked(d.Vf, victim, queued: true, OperationId.None);
-                        MoveVnic(victimSlot, victim.Name, nicIndex, toVf: false, now, -1);
-                        nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
-                        vm.OnVfMask |= 1 << k;
-                        SetVf(vi, k, d.Vf);
-                        SetHolder(nicIndex, d.Vf, vi);
-                        track.Granted++;
-                        track.Preempted++;
-                        break;
-                    default:
-                        if (d.Queued)
-                        {
-                            nic.ApplyQueued(me, v.IovWeight, 1, OperationId.None);
-                            _waitingVms[v.Id] = vi;
-                        }
-                        SetReason(vi, d.Reason);
-                        vm.WaitingMask |= 1 << k;
-                        track.FellBack++;
-                        _fellBack++;
-                        break;
-                }
-            }
+            if (!RequestVfs(in v, vi, h, nicIndex, now)) return;
         }
         else if (wants)
         {
             SetReason(vi, SriovBlocker.NicNotSriovCapable);
-            vm.WaitingMask = (1 << v.Vnics) - 1;
+            _vms[vi].WaitingMask = (1 << v.Vnics) - 1;
             _fellBack += v.Vnics;
         }
 
+        ref var vm = ref _vms[vi];
         _started++;
         vm.Started = true;
         if (_perVm) _cold[vi].LastT = now;
@@ -347,6 +283,89 @@ public sealed class SimulationModel
         Reindex(h);
         if (v.Departure is { } dep) _scheduler.Schedule(SimTime.FromMicroseconds(Math.Max(dep.Microseconds, now)), new SimEvent(vi, h));
     }
+
+    /// <summary>The VM's vNICs ask its PF for VFs, one by one, as the NIC decider would decide them; false when the
+    /// platform refused the power-on (atomic platforms: not enough VFs or interrupt vectors for all vNICs).</summary>
+    private bool RequestVfs(in SimVm v, int vi, int h, int nicIndex, long now)
+    {
+        ref var host = ref _hosts[h];
+        ref var vm = ref _vms[vi];
+        var nic = _nics[nicIndex];
+        ref var track = ref _track[nicIndex];
+        track.Requests += v.Vnics;
+        var blocker = host.Blocker ?? NicRules.PoolBlocker(nic);
+        if (nic.Rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback)
+        {
+            var need = v.Vnics * host.VectorsPerVf;
+            if (blocker is null && host.VectorBudget > 0 && host.VectorsUsed + need >= host.VectorBudget) blocker = SriovBlocker.OutOfInterruptVectors;
+            if (blocker is null && nic.Free < v.Vnics) blocker = SriovBlocker.VfPoolExhausted;
+            if (blocker is not null)
+            {
+                FailStart(vi, h, nicIndex, v.Vnics, blocker.Value);
+                return false;
+            }
+            host.VectorsUsed += need;
+            vm.Vectors = need;
+        }
+        for (var k = 0; k < v.Vnics; k++)
+        {
+            if (blocker is { } b)
+            {
+                SetReason(vi, b);
+                vm.WaitingMask |= 1 << k;
+                track.FellBack++;
+                _fellBack++;
+                continue;
+            }
+            var me = Vnic(v.Id, k);
+            var d = NicRules.Decide(nic, v.IovWeight, 1, null, default, default, nic.VPortsFree, nic.QueuePairsFree);
+            if (d.Kind == VfDecisionKind.Grant)
+            {
+                nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
+                vm.OnVfMask |= 1 << k;
+                SetVf(vi, k, d.Vf);
+                SetHolder(nicIndex, d.Vf, vi);
+                track.Granted++;
+            }
+            else if (d.Kind == VfDecisionKind.Preempt)
+            {
+                Preempt(nic, nicIndex, d.Vf, me, v.IovWeight, vi, k, now);
+            }
+            else
+            {
+                if (d.Queued)
+                {
+                    nic.ApplyQueued(me, v.IovWeight, 1, OperationId.None);
+                    _waitingVms[v.Id] = vi;
+                }
+                SetReason(vi, d.Reason);
+                vm.WaitingMask |= 1 << k;
+                track.FellBack++;
+                _fellBack++;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>vNIC <paramref name="k"/> of VM <paramref name="vi"/> takes VF <paramref name="vf"/> from its lighter
+    /// holder, who waits on the synthetic path (Hyper-V's WeightPreemptive policy).</summary>
+    private void Preempt(Nic nic, int nicIndex, int vf, VnicRef me, int weight, int vi, int k, long now)
+    {
+        var victim = nic.Pool[vf].Holder!.Value;
+        var victimSlot = _holderSlot[_holderBase[nicIndex] + vf];
+        nic.ApplyRevoked(vf, victim, queued: true, OperationId.None);
+        MoveVnic(victimSlot, victim.Name, nicIndex, toVf: false, now, -1);
+        nic.ApplyAllocated(vf, me, OperationId.None, weight, 1);
+        _vms[vi].OnVfMask |= 1 << k;
+        SetVf(vi, k, vf);
+        SetHolder(nicIndex, vf, vi);
+        _track[nicIndex].Granted++;
+        _track[nicIndex].Preempted++;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooManyVnics(in SimVm v) =>
+        throw new ArgumentException($"VM {v.Id} has {v.Vnics} vNICs; the model takes at most {MaxVnics}");
 
     private void FailStart(int vi, int h, int nicIndex, int vnics, SriovBlocker reason)
     {
@@ -470,15 +489,20 @@ public sealed class SimulationModel
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref at));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetHolder(int nicIndex, int vf, int vi)
     {
         // the simulator only hands out configured VFs, and a run never resizes a pool
         var at = _holderBase[nicIndex] + vf;
-        if ((uint)vf >= (uint)(_holderBase[nicIndex + 1] - _holderBase[nicIndex]))
-            throw new InvalidOperationException($"{_nics[nicIndex].Id}: VF {vf} is beyond the {_holderBase[nicIndex + 1] - _holderBase[nicIndex]} slots the pool had");
+        if ((uint)vf >= (uint)(_holderBase[nicIndex + 1] - _holderBase[nicIndex])) ThrowBeyondPool(nicIndex, vf);
         _holderSlot[at] = vi;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBeyondPool(int nicIndex, int vf) =>
+        throw new InvalidOperationException($"{_nics[nicIndex].Id}: VF {vf} is beyond the {_holderBase[nicIndex + 1] - _holderBase[nicIndex]} slots the pool had");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetReason(int vi, SriovBlocker reason)
     {
         // only per-VM results report why a VM got no VF
@@ -487,6 +511,7 @@ public sealed class SimulationModel
 
     /// <summary>Records that vNIC <paramref name="k"/> of VM slot <paramref name="vi"/> holds VF <paramref name="vf"/>:
     /// vNICs 0 and 1 in the VM's hot slot, others in an array of its cold slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetVf(int vi, int k, int vf)
     {
         switch (k)
