@@ -64,10 +64,6 @@ public sealed class FutureEventList<T>
     /// <summary>Number of pending events.</summary>
     public int Count => _count;
 
-    /// <summary>Called with each event as its bucket joins the near heap, i.e. a few hundred events before it fires: a
-    /// model can start fetching what the event will read (cache prefetch) so that its cache misses overlap.</summary>
-    public Action<T>? Approaching { get; set; }
-
     /// <summary>Adds an event and returns its sequence number.</summary>
     public long Enqueue(SimTime time, T payload, int priority = 0)
     {
@@ -174,7 +170,6 @@ public sealed class FutureEventList<T>
                 continue;
             }
 
-            var approaching = Approaching;
             for (var chunk = bucket.Head; chunk >= 0;)
             {
                 var n = chunk == bucket.Tail ? bucket.TailFill : ChunkSize;
@@ -183,7 +178,6 @@ public sealed class FutureEventList<T>
                 {
                     ref var e = ref _entries[i];
                     _near.Enqueue(SimTime.FromMicroseconds(e.Time), e.Payload, e.Priority, e.Sequence);
-                    approaching?.Invoke(e.Payload);
                     if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
                     {
                         e = default;

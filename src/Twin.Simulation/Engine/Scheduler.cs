@@ -14,13 +14,6 @@ public sealed class Scheduler<T>(int initialCapacity = 64)
 
     public int PendingCount => _queue.Count;
 
-    /// <summary>See <see cref="FutureEventList{T}.Approaching"/>.</summary>
-    public Action<T>? Approaching
-    {
-        get => _queue.Approaching;
-        set => _queue.Approaching = value;
-    }
-
     /// <summary>Schedules <paramref name="payload"/> at <paramref name="at"/> (not before <see cref="Now"/>); returns its sequence number.</summary>
     public long Schedule(SimTime at, T payload, int priority = 0)
     {

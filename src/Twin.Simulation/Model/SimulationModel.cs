@@ -465,8 +465,8 @@ public sealed class SimulationModel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Touch(ref long field) => Volatile.Read(ref field);
 
-    /// <summary>A departure is a few hundred events away: start fetching the VM's slot, its host and its PF's state
-    /// into the cache, so that when it fires these reads hit instead of each waiting for memory in turn.</summary>
+    /// <summary>The departure after the one being run: start fetching its VM's slot, host and PF state into the cache
+    /// now, so that their cache misses overlap this event's work instead of stalling the next one.</summary>
     private void Approach(SimEvent e)
     {
         Prefetch(ref _vms[e.Vm]);
