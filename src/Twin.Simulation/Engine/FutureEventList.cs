@@ -89,15 +89,10 @@ public sealed class FutureEventList<T>
     /// <summary>Removes the earliest event (lowest time, then priority, then sequence).</summary>
     public bool TryDequeue(out ScheduledEvent<T> next)
     {
-        if (_count == 0)
+        if (!NearReady())
         {
             next = default;
             return false;
-        }
-
-        if (_near.Count == 0)
-        {
-            Refill();
         }
 
         _count--;
@@ -107,15 +102,10 @@ public sealed class FutureEventList<T>
     /// <summary>The earliest event, without removing it.</summary>
     public bool TryPeek(out ScheduledEvent<T> next)
     {
-        if (_count == 0)
+        if (!NearReady())
         {
             next = default;
             return false;
-        }
-
-        if (_near.Count == 0)
-        {
-            Refill();
         }
 
         return _near.TryPeek(out next);
@@ -124,9 +114,21 @@ public sealed class FutureEventList<T>
     /// <summary>The time of the earliest event, or false when the list is empty.</summary>
     public bool TryPeekTime(out SimTime time)
     {
-        if (_count == 0)
+        if (!NearReady())
         {
             time = default;
+            return false;
+        }
+
+        return _near.TryPeekTime(out time);
+    }
+
+    /// <summary>False when nothing is pending; else makes sure the earliest event is in the near heap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool NearReady()
+    {
+        if (_count == 0)
+        {
             return false;
         }
 
@@ -135,7 +137,7 @@ public sealed class FutureEventList<T>
             Refill();
         }
 
-        return _near.TryPeekTime(out time);
+        return true;
     }
 
     /// <summary>Removes every event and restarts the sequence at 0; keeps the pool.</summary>
