@@ -166,7 +166,7 @@ public sealed class FutureEventList<T>
             }
 
             ref var bucket = ref _buckets[_current++];
-            _nearEnd = _current == _bucketCount ? _farStart : _bucketBase + (long)(_width * (ulong)_current);
+            _nearEnd = BucketStart(_current);
             if (bucket.Head < 0)
             {
                 continue;
@@ -228,8 +228,7 @@ public sealed class FutureEventList<T>
         _width = (range / (ulong)_bucketCount) + 1;
         _bucketBase = min;
         _current = 0;
-        var end = (UInt128)unchecked((ulong)(min - long.MinValue)) + ((UInt128)_width * (ulong)_bucketCount);
-        _farStart = end > ulong.MaxValue ? long.MaxValue : unchecked((long)((ulong)end + (ulong)long.MinValue));
+        _farStart = BucketStart(_bucketCount);
         _nearEnd = min;
 
         var overflow = _overflow;
@@ -248,6 +247,14 @@ public sealed class FutureEventList<T>
             FreeChunk(chunk);
             chunk = next;
         }
+    }
+
+    /// <summary>Where bucket <paramref name="index"/> starts (long.MaxValue when that is beyond the range of time).</summary>
+    private long BucketStart(int index)
+    {
+        // in unsigned offsets from long.MinValue, 128 bits wide, so that no sum wraps around
+        var start = (UInt128)unchecked((ulong)(_bucketBase - long.MinValue)) + ((UInt128)_width * (ulong)index);
+        return start > ulong.MaxValue ? long.MaxValue : unchecked((long)((ulong)start + (ulong)long.MinValue));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -93,6 +93,39 @@ public sealed class FutureEventListTests
     }
 
     [Fact]
+    public void Keeps_the_order_when_the_buckets_would_end_beyond_the_last_instant()
+    {
+        // a thousand events in the last microseconds of time (more buckets than microseconds left: bucket starts
+        // computed without care would wrap around), and events added meanwhile, some at earlier instants, as the heap
+        // allows
+        var rng = Pcg32.ForReplication(11, 0);
+        var heap = new EventQueue<int>();
+        var list = new FutureEventList<int>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            var at = SimTime.FromMicroseconds(long.MaxValue - rng.NextInt(13));
+            heap.Enqueue(at, i);
+            list.Enqueue(at, i);
+        }
+
+        var added = 1_000;
+        while (heap.TryDequeue(out var expected))
+        {
+            Assert.True(list.TryDequeue(out var actual));
+            Assert.Equal(Key(expected), Key(actual));
+            if (added < 1_500 && rng.NextInt(3) == 0)
+            {
+                var at = SimTime.FromMicroseconds(long.MaxValue - rng.NextInt(40));
+                heap.Enqueue(at, added);
+                list.Enqueue(at, added);
+                added++;
+            }
+        }
+
+        Assert.Equal(0, list.Count);
+    }
+
+    [Fact]
     public void Clear_empties_the_list_and_restarts_the_sequence()
     {
         var list = new FutureEventList<int>(16);
