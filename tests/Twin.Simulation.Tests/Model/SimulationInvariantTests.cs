@@ -23,6 +23,35 @@ public sealed class SimulationInvariantTests
         }
     }
 
+    [Theory]
+    [InlineData(Platform.HyperV)]
+    [InlineData(Platform.VSphere)]
+    [InlineData(Platform.Kvm)]
+    public void The_event_loop_allocates_nothing_per_event(Platform platform)
+    {
+        // the same datacenter and arrival rate over 300 and 600 hours: twice the events, as many VMs alive at a time,
+        // pools running out (8 VFs per PF, 3 vNICs per VM) so refusals, waits and hand-overs happen too
+        (long Bytes, long Events) Measure(double hours)
+        {
+            var workload = Poisson(5, 0, 40, 2, hours, vnics: 3, randomWeights: true, sriovShare: 0.7).ToArray();
+            var options = Options(Hosts(platform, 8, 8), hours, PlacementPolicy.SriovAware) with { ExpectedLiveVms = 2_000 };
+            new SimulationModel(options).Run(workload.AsSpan(0, 2_000).ToArray()); // warm-up: type initialisers, first calls
+            var model = new SimulationModel(options);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var result = model.Run(workload);
+            return (GC.GetAllocatedBytesForCurrentThread() - before, result.Events);
+        }
+
+        var shorter = Measure(300);
+        var longer = Measure(600);
+        var extraEvents = longer.Events - shorter.Events;
+        Assert.True(extraEvents > 10_000, $"only {extraEvents} more events");
+        // what a run allocates is its results (the same size for both) and pools sized once: nothing that grows with
+        // the events (one object per event would be 24 bytes or more each)
+        Assert.True(longer.Bytes - shorter.Bytes < extraEvents,
+            $"{longer.Bytes - shorter.Bytes} more bytes for {extraEvents} more events ({shorter.Bytes} bytes for {shorter.Events} events, {longer.Bytes} for {longer.Events})");
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_result_byte_for_byte_and_another_seed_does_not()
     {
