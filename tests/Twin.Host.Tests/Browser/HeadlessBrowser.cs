@@ -123,16 +123,26 @@ internal sealed class HeadlessBrowser : IAsyncDisposable
         return result["result"]?["value"];
     }
 
-    /// <summary>Waits until the JavaScript <paramref name="condition"/> is truthy.</summary>
+    /// <summary>Waits until the JavaScript <paramref name="condition"/> is truthy. A condition that throws counts as not
+    /// yet true (a page being replaced has no body for a moment); the last such error is reported if time runs out.</summary>
     public async Task WaitForAsync(string condition, string what, int seconds = 20)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        string? lastError = null;
         while (true)
         {
-            var value = await EvaluateAsync($"!!({condition})");
-            if (value?.GetValue<bool>() == true) return;
+            try
+            {
+                var value = await EvaluateAsync($"!!({condition})");
+                if (value?.GetValue<bool>() == true) return;
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("JavaScript failed", StringComparison.Ordinal))
+            {
+                lastError = e.Message;
+            }
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"not within {seconds} s: {what} ({condition}); page errors: {string.Join(" | ", PageErrors)}; "
+                                           + $"last error of the condition: {lastError ?? "none"}; "
                                            + $"body: {(await EvaluateAsync("document.body ? document.body.innerText.slice(0, 2000) : ''"))}");
             await Task.Delay(100, Http.Ct);
         }
