@@ -24,23 +24,11 @@ public sealed partial class Nic
     private List<VfWaiter> _waiting = [];
     private VfPool _pool = new();
     private long _waitSequence;
-    private Platform _platform;
-
-    // the platform's rules, looked up once per platform (the simulator reads them at every VF request and release)
-    private PlatformRules? _rules;
 
     public NicStatus Status { get; private set; }
     public NicId Id { get; private set; }
     public HostId Host { get; private set; }
-    public Platform Platform
-    {
-        get => _platform;
-        private set
-        {
-            _platform = value;
-            _rules = null;
-        }
-    }
+    public Platform Platform { get; private set; }
     public string Model { get; private set; } = "";
     public NicVendor Vendor { get; private set; }
     public string PciAddress { get; private set; } = "";
@@ -90,7 +78,7 @@ public sealed partial class Nic
     public int QueuePairsFree => QueuePairs is { } q ? q - QueuePairsUsed : int.MaxValue;
 
     /// <summary>The rules of this PF's platform.</summary>
-    public PlatformRules Rules => _rules ??= PlatformRules.For(_platform);
+    public PlatformRules Rules => PlatformRules.For(Platform);
 
     public static Nic Initial() => new();
 

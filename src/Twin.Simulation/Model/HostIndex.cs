@@ -40,7 +40,7 @@ internal sealed class HostIndex
             _depth++;
         }
 
-        _levelStart = new int[_depth + 2];
+        _levelStart = new int[_depth + 1];
         long total = 0, width = 1;
         for (var k = 0; k <= _depth; k++)
         {
@@ -48,7 +48,6 @@ internal sealed class HostIndex
             total += width;
             width *= Fan;
         }
-        _levelStart[_depth + 1] = (int)total;
         _vcpu = new double[total];
         _mem = new double[total];
         _vfs = new int[total];
