@@ -30,6 +30,8 @@ internal static class SimulationBenchmark
 
         var cases = options.Text("cases", "steady,cloudsim,azure").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var runs = (int)options.Long("runs", 1);
+        // 1: events are put in order on a second thread while the model runs them (same results)
+        s_orderThread = options.Long("order-thread", 0) != 0;
         for (var run = 0; run < runs; run++)
         {
             if (runs > 1) Console.WriteLine($"run {run + 1} of {runs}, load average {EventLoopBenchmark.LoadAverage()}");
@@ -88,7 +90,11 @@ internal static class SimulationBenchmark
         var perHour = (double)perHost * hosts / meanHours;
         var workload = Arrivals(vms, perHour, meanHours, seed);
         var horizon = SimDuration.FromHours(workload[^1].Arrival.TotalHours + 1);
-        var options = new SimulationOptions { Topology = Datacenter(hosts), Horizon = horizon, Placement = PlacementPolicy.SriovAware, ExpectedLiveVms = (perHost + 5) * hosts };
+        var options = new SimulationOptions
+        {
+            Topology = Datacenter(hosts), Horizon = horizon, Placement = PlacementPolicy.SriovAware, ExpectedLiveVms = (perHost + 5) * hosts,
+            OrderOnSecondThread = s_orderThread,
+        };
         // warm-up: the model's methods go through the JIT's tiers (tier 0, instrumented, optimised) on a background
         // thread; three short runs with pauses let that finish, so the timed run measures the optimised code
         for (var w = 0; w < 3; w++)
@@ -100,7 +106,7 @@ internal static class SimulationBenchmark
         var model = new SimulationModel(options);
         build.Stop();
         var (result, seconds, bytes) = Timed(() => model.Run(workload, seed));
-        Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~{perHost} VMs/host (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
+        Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~{perHost} VMs/host, {Threads} (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
     }
 
     private static void CloudSimComparison(ulong seed)
@@ -109,9 +115,13 @@ internal static class SimulationBenchmark
         const int hosts = 50_000, vms = 100_000;
         var months = TimeSpan.FromDays(4 * 30.4);
         var workload = Arrivals(vms, vms / months.TotalHours, months.TotalHours / 2, seed);
-        var options = new SimulationOptions { Topology = Datacenter(hosts), Horizon = SimDuration.FromHours(months.TotalHours), Placement = PlacementPolicy.SriovAware };
+        var options = new SimulationOptions
+        {
+            Topology = Datacenter(hosts), Horizon = SimDuration.FromHours(months.TotalHours), Placement = PlacementPolicy.SriovAware,
+            OrderOnSecondThread = s_orderThread,
+        };
         var (result, seconds, bytes) = Timed(() => new SimulationModel(options).Run(workload, seed));
-        Print($"CloudSim Plus comparison: {hosts:N0} hosts, {vms:N0} VMs, 4 simulated months (model built inside the timing)", result, seconds, bytes);
+        Print($"CloudSim Plus comparison: {hosts:N0} hosts, {vms:N0} VMs, 4 simulated months, {Threads} (model built inside the timing)", result, seconds, bytes);
     }
 
     private static void AzureScale(int vms, ulong seed, bool readAhead)
@@ -170,6 +180,10 @@ internal static class SimulationBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse only: {rows:N0} rows ({cores:N0} cores) in {sw.Elapsed.TotalSeconds:N2} s"));
         Console.WriteLine();
     }
+
+    private static bool s_orderThread;
+
+    private static string Threads => s_orderThread ? "events ordered on a second thread" : "one thread";
 
     private static (RunResult Result, double Seconds, long Bytes) Timed(Func<RunResult> run)
     {

@@ -8,7 +8,6 @@ using Twin.Events.Nics;
 using Twin.Events.Platforms;
 using Twin.Events.Sriov;
 using Twin.Events.Switches;
-using Twin.Simulation.Engine;
 
 namespace Twin.Simulation.Model;
 
@@ -48,7 +47,9 @@ public sealed class SimulationModel
     // PF i's VFs are at [_holderBase[i], _holderBase[i + 1]).
     private readonly int[] _holderSlot, _holderBase;
     private readonly Dictionary<string, int> _waitingVms = new(StringComparer.Ordinal);
-    private readonly Scheduler<SimEvent> _scheduler;
+    // where arrival n is read: _store[n & _storeMask] (the workload itself when it is an array, else a ring of copies)
+    private SimVm[] _store = [];
+    private int _storeMask;
     private readonly long _horizon;
     private readonly long _bucket;
     private readonly double _synCap;
@@ -60,7 +61,6 @@ public sealed class SimulationModel
     private string[] _vmNames;
     private VmCold[] _cold;
     private int _vmCount;
-    private readonly Stack<int> _freeSlots = new();
     private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack, _failedStartVnics;
 
     public SimulationModel(SimulationOptions options)
@@ -70,7 +70,6 @@ public sealed class SimulationModel
         _vms = new VmRt[Math.Max(1024, options.ExpectedLiveVms)];
         _vmNames = new string[_vms.Length];
         _cold = new VmCold[_vms.Length];
-        _scheduler = new Scheduler<SimEvent>(Math.Max(1024, options.ExpectedLiveVms));
         _horizon = options.Horizon.Microseconds;
         _bucket = Math.Max(1, _horizon / Math.Max(1, options.SeriesBuckets));
         var t = options.Throughput;
@@ -172,77 +171,125 @@ public sealed class SimulationModel
     /// <summary>Runs the workload (in arrival order) to the horizon.</summary>
     public RunResult Run(IEnumerable<SimVm> workload, ulong seed = 0, ulong replication = 0)
     {
-        // an array or list is read in place (no copy of each VM through an enumerator); the order of events is the same
-        switch (workload)
-        {
-            case SimVm[] array:
-                Run(array);
-                break;
-            case List<SimVm> list:
-                Run(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
-                break;
-            default:
-                using (var arrivals = workload.GetEnumerator())
-                {
-                    var hasArrival = arrivals.MoveNext();
-                    while (true)
-                    {
-                        var step = Step(hasArrival ? arrivals.Current.Arrival.Microseconds : long.MaxValue);
-                        if (step == StepDeparted) continue;
-                        if (step == StepOver || !hasArrival) break;
-                        Arrive(arrivals.Current);
-                        hasArrival = arrivals.MoveNext();
-                    }
-                }
-                break;
-        }
+        ArgumentNullException.ThrowIfNull(workload);
+        var ring = _o.OrderOnSecondThread ? new TickRing(RingTicks) : null;
+        // without per-VM results a departed VM's slot is reused, so memory follows the VMs present, not all that came
+        var order = EventOrder.Of(workload, _horizon, _vms.Length, reuseSlots: !_perVm, ring?.Capacity ?? InlineTicks);
+        _store = order.Store;
+        _storeMask = order.StoreMask;
+        if (ring is null) RunInline(order);
+        else RunPipelined(order, ring);
         return Finish(seed, replication);
     }
 
-    private void Run(ReadOnlySpan<SimVm> vms)
+    private const int InlineTicks = 2048, RingTicks = 1 << 15;
+
+    /// <summary>Orders a batch of events, runs it, and so on, on this thread.</summary>
+    private void RunInline(EventOrder order)
     {
-        var next = 0;
-        while (true)
+        var ticks = new Tick[InlineTicks];
+        try
         {
-            var step = Step(next < vms.Length ? vms[next].Arrival.Microseconds : long.MaxValue);
-            if (step == StepDeparted) continue;
-            if (step == StepOver || next == vms.Length) break;
-            Arrive(in vms[next++]);
+            int n;
+            while ((n = order.Fill(ticks)) > 0) Consume(ticks.AsSpan(0, n));
+        }
+        finally
+        {
+            order.Dispose();
         }
     }
 
-    private const int StepDeparted = 0, StepOver = 1, StepArrival = 2;
-
-    /// <summary>Runs the departure that comes before the next arrival (at <paramref name="nextArrival"/>, long.MaxValue
-    /// when there is none) if there is one; else says whether that arrival is next or the run is over.</summary>
-    private int Step(long nextArrival)
+    /// <summary>Orders events on a second thread while this one runs them.</summary>
+    private void RunPipelined(EventOrder order, TickRing ring)
     {
-        // departures before arrivals at the same instant: a VM leaving frees what the next one may need
-        if (_scheduler.TryPeekTime(out var nextQueued) && nextQueued.Microseconds <= nextArrival)
+        var producer = new Thread(() => order.FillAll(ring)) { IsBackground = true, Name = "twin-simulation-event-order" };
+        producer.Start();
+        try
         {
-            if (nextQueued.Microseconds > _horizon) return StepOver;
-            _scheduler.TryNext(out var e);
-            if (_scheduler.TryPeek(out var following)) Approach(following.Payload);
-            _events++;
-            Depart(e.Payload.Vm, e.Payload.Host, e.Time.Microseconds);
-            return StepDeparted;
+            while (true)
+            {
+                var ticks = ring.Take();
+                if (ticks.IsEmpty) break;
+                Consume(ticks);
+                ring.Consumed(ticks.Length);
+            }
         }
-        return nextArrival > _horizon ? StepOver : StepArrival;
+        finally
+        {
+            ring.Stop();
+            producer.Join();
+        }
+        ring.ThrowIfFailed();
     }
 
-    private void Arrive(in SimVm v)
+    // how far ahead (in ticks) a departure's VM slot, then its host's and PF's state are fetched
+    private const int AheadVm = 16, AheadState = 8;
+
+    /// <summary>Runs ticks in order. The order is known in advance, so the memory a coming departure needs is fetched
+    /// into the cache in stages, a few events ahead: each stage reads what the previous one fetched. A stage may read
+    /// something stale (a slot not assigned yet, or reused); that costs a useless fetch, never a wrong result.</summary>
+    private void Consume(ReadOnlySpan<Tick> ticks)
     {
-        var now = v.Arrival.Microseconds;
-        if (now < _scheduler.Now.Microseconds)
-            throw new ArgumentException($"the workload is not in arrival order: VM {v.Id} arrives at {v.Arrival}, before {_scheduler.Now}");
-        _events++;
-        Arrive(v, now);
+        for (var k = 0; k < ticks.Length; k++)
+        {
+            if (k + AheadVm < ticks.Length) FetchVm(ticks[k + AheadVm]);
+            if (k + AheadState < ticks.Length) FetchState(ticks[k + AheadState]);
+            var t = ticks[k];
+            if (t.IsDeparture)
+            {
+                ref var vm = ref _vms[t.Slot];
+                if (!vm.Started || vm.Departed) continue; // never started (refused, or failed to power on): nothing departs
+                _events++;
+                Depart(t.Slot, vm.Host, t.Time);
+            }
+            else
+            {
+                _events++;
+                Arrive(in _store[t.Arrival & _storeMask], t.Slot, t.Time);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FetchVm(Tick t)
+    {
+        if (t.IsDeparture && (uint)t.Slot < (uint)_vms.Length) Prefetch(ref _vms[t.Slot]);
+    }
+
+    /// <summary>The departing VM's host, its PF's state (four lines) and the series bucket the event will write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FetchState(Tick t)
+    {
+        if (!t.IsDeparture || (uint)t.Slot >= (uint)_vms.Length) return;
+        var h = _vms[t.Slot].Host;
+        if ((uint)h >= (uint)_hosts.Length) return;
+        Prefetch(ref _hosts[h]);
+        if (_nicOfHost[h] is var n and >= 0)
+        {
+            ref var track = ref Unsafe.As<NicTrack, byte>(ref _track[n]);
+            Prefetch(ref track);
+            Prefetch(ref Unsafe.Add(ref track, 64));
+            Prefetch(ref Unsafe.Add(ref track, 128));
+            Prefetch(ref Unsafe.Add(ref track, 192));
+            ref var nic = ref Unsafe.As<RawObject>(_nics[n]).Data;
+            Prefetch(ref nic);
+            Prefetch(ref Unsafe.Add(ref nic, 64));
+            Prefetch(ref Unsafe.Add(ref nic, 128));
+            Prefetch(ref _series[(n * _seriesLength) + (int)Math.Min(t.Time / _bucket, _seriesLength - 1)]);
+        }
+    }
+
+    /// <summary>Any object seen as its first byte of data, to hint the cache about it.</summary>
+    private sealed class RawObject
+    {
+        public byte Data;
     }
 
     // ---------------- arrival ----------------
 
-    private void Arrive(in SimVm v, long now)
+    private void Arrive(in SimVm v, int vi, long now)
     {
+        if (vi >= _vms.Length) Grow(vi);
         _arrived++;
         if (v.Vnics > MaxVnics) ThrowTooManyVnics(v);
         var wants = v.IovWeight > 0 && v.Vnics > 0;
@@ -250,12 +297,13 @@ public sealed class SimulationModel
         if (h < 0)
         {
             _refusedRoom++;
+            _vms[vi] = default; // not started: its departure finds nothing to do
             return;
         }
         if (_nicOfHost[h] is var n and >= 0) Touch(ref Unsafe.As<NicTrack, long>(ref _track[n])); // overlaps the host's cache miss
         ref var host = ref _hosts[h];
         host.Placed++;
-        var vi = NewVm(v, h);
+        NewVm(v, vi, h);
         if (wants) _wanting += v.Vnics;
         var nicIndex = host.Nic;
         if (nicIndex >= 0) Advance(nicIndex, now);
@@ -281,7 +329,6 @@ public sealed class SimulationModel
             CheckExhaustion(nicIndex, now);
         }
         Reindex(h);
-        if (v.Departure is { } dep) _scheduler.Schedule(SimTime.FromMicroseconds(Math.Max(dep.Microseconds, now)), new SimEvent(vi, h));
     }
 
     /// <summary>The VM's vNICs ask its PF for VFs, one by one, as the NIC decider would decide them; false when the
@@ -382,7 +429,6 @@ public sealed class SimulationModel
         SetReason(vi, reason);
         vm.Host = -1;
         Reindex(h);
-        if (!_o.PerVmResults) _freeSlots.Push(vi);
     }
 
     // ---------------- departure ----------------
@@ -436,7 +482,6 @@ public sealed class SimulationModel
         vm.Departed = true;
         if (_perVm) _cold[vi].End = now;
         Reindex(h);
-        if (!_o.PerVmResults) _freeSlots.Push(vi);
     }
 
     /// <summary>A vNIC of another VM changes path (a VF handed over, or taken by preemption).</summary>
@@ -464,22 +509,6 @@ public sealed class SimulationModel
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Touch(ref long field) => Volatile.Read(ref field);
-
-    /// <summary>The departure after the one being run: start fetching its VM's slot, host and PF state into the cache
-    /// now, so that their cache misses overlap this event's work instead of stalling the next one.</summary>
-    private void Approach(SimEvent e)
-    {
-        Prefetch(ref _vms[e.Vm]);
-        Prefetch(ref _hosts[e.Host]);
-        if (_nicOfHost[e.Host] is var n and >= 0)
-        {
-            ref var track = ref Unsafe.As<NicTrack, byte>(ref _track[n]);
-            Prefetch(ref track);
-            Prefetch(ref Unsafe.Add(ref track, 64));
-            Prefetch(ref Unsafe.Add(ref track, 128));
-            Prefetch(ref Unsafe.Add(ref track, 192));
-        }
-    }
 
     /// <summary>A cache prefetch hint for the line holding <paramref name="at"/> (nothing is read: a hint never faults
     /// and changes no result).</summary>
@@ -565,19 +594,10 @@ public sealed class SimulationModel
         if (_byCluster is not null) _byCluster[host.Cluster].Index.Update(host.LocalInCluster, host.FreeVcpu, host.FreeMem, freeVfs);
     }
 
-    private int NewVm(in SimVm v, int h)
+    private void NewVm(in SimVm v, int vi, int h)
     {
-        // without per-VM results a departed VM's slot is reused, so memory follows the VMs alive, not all that came
-        if (!_freeSlots.TryPop(out var vi))
-        {
-            if (_vmCount == _vms.Length)
-            {
-                Array.Resize(ref _vms, _vms.Length * 2);
-                Array.Resize(ref _vmNames, _vms.Length);
-                Array.Resize(ref _cold, _vms.Length);
-            }
-            vi = _vmCount++;
-        }
+        // the event order gives the slot (reused after a departure unless every VM keeps its own)
+        if (vi >= _vmCount) _vmCount = vi + 1;
         _vms[vi] = new VmRt { Host = h, Vnics = v.Vnics, Vcpu = v.Cores, Mem = v.MemoryGiB, Gbps = Math.Max(0, v.GbpsPerVnic) };
         _vmNames[vi] = v.Id;
         // a reused slot (no per-VM results) keeps its cold part: only VfMore is read from it, and only where set
@@ -585,7 +605,15 @@ public sealed class SimulationModel
         ref var host = ref _hosts[h];
         host.FreeVcpu -= v.Cores;
         host.FreeMem -= v.MemoryGiB;
-        return vi;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int slot)
+    {
+        var length = Math.Max(_vms.Length * 2, slot + 1);
+        Array.Resize(ref _vms, length);
+        Array.Resize(ref _vmNames, length);
+        Array.Resize(ref _cold, length);
     }
 
     private static VnicRef Vnic(string vm, int k) => new(new VmId(vm), VnicNames[k]);
@@ -786,6 +814,8 @@ public sealed class SimulationModel
             vms = new List<VmResult>(_vmCount);
             for (var vi = 0; vi < _vmCount; vi++)
             {
+                // a VM refused for lack of room never had a slot filled (per-VM results: VM n has slot n)
+                if (_vmNames[vi] is null) continue;
                 var vm = _vms[vi];
                 var cold = _cold[vi];
                 var life = ((vm.Departed ? cold.End : end) - cold.Start) / 1e6;
@@ -808,10 +838,6 @@ public sealed class SimulationModel
             if (nic.Allocated != holders.Count) yield return $"{nic.Id}: counter {nic.Allocated} but {holders.Count} holders";
         }
     }
-
-    /// <summary>A departure: the VM's slot and its host, so the VM's, host's and PF's state are fetched at once instead
-    /// of one after the other.</summary>
-    private readonly record struct SimEvent(int Vm, int Host);
 
     /// <summary>A cluster's hosts (global indexes, in topology order) and the placement index over them.</summary>
     private sealed record ClusterIndex(int[] Hosts, HostIndex Index);
