@@ -35,7 +35,8 @@ internal static class SimulationBenchmark
         for (var run = 0; run < runs; run++)
         {
             if (runs > 1) Console.WriteLine($"run {run + 1} of {runs}, load average {EventLoopBenchmark.LoadAverage()}");
-            if (cases.Contains("steady")) Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed, perHost: (int)options.Long("per-host", 40));
+            if (cases.Contains("steady")) Steady(hosts: (int)options.Long("hosts", 10_000), vms: (int)options.Long("vms", 2_000_000), seed, perHost: (int)options.Long("per-host", 40),
+                scope: options.Text("scope", "global"), apart: (int)options.Long("apart", -1));
             if (cases.Contains("cloudsim")) CloudSimComparison(seed);
             if (cases.Contains("azure")) AzureScale(vms: (int)options.Long("azure-vms", 2_700_000), seed, readAhead: options.Long("read-ahead", 1) != 0);
             if (cases.Contains("parse")) ParseOnly(vms: (int)options.Long("azure-vms", 2_700_000));
@@ -82,18 +83,28 @@ internal static class SimulationBenchmark
         return vms;
     }
 
-    private static void Steady(int hosts, int vms, ulong seed, int perHost)
+    private static void Steady(int hosts, int vms, ulong seed, int perHost, string scope, int apart)
     {
         // about perHost VMs per host at equilibrium (so about perHost × hosts departures pending): arrival rate × mean
         // lifetime = perHost × hosts
         const double meanHours = 100;
         var perHour = (double)perHost * hosts / meanHours;
         var workload = Arrivals(vms, perHour, meanHours, seed);
+        var topology = Datacenter(hosts);
+        if (scope == "cluster")
+        {
+            // each VM asks for a cluster (drawn from its own stream, uniformly: the clusters are the same size), as
+            // vSphere, Hyper-V failover clusters and OpenStack cells place VMs: the rest of the workload is unchanged
+            var clusters = topology.Hosts.Select(h => h.Cluster).Distinct().ToArray();
+            var rng = Pcg32.ForReplication(seed, 0, 4);
+            for (var i = 0; i < workload.Length; i++) workload[i] = workload[i] with { Cluster = clusters[rng.NextInt(clusters.Length)] };
+        }
+        else if (scope != "global") throw new ArgumentException($"--scope is global or cluster, not '{scope}'");
         var horizon = SimDuration.FromHours(workload[^1].Arrival.TotalHours + 1);
         var options = new SimulationOptions
         {
-            Topology = Datacenter(hosts), Horizon = horizon, Placement = PlacementPolicy.SriovAware, ExpectedLiveVms = (perHost + 5) * hosts,
-            OrderOnSecondThread = s_orderThread,
+            Topology = topology, Horizon = horizon, Placement = PlacementPolicy.SriovAware, ExpectedLiveVms = (perHost + 5) * hosts,
+            OrderOnSecondThread = s_orderThread, ClusterParallelism = apart,
         };
         // warm-up: the model's methods go through the JIT's tiers (tier 0, instrumented, optimised) on a background
         // thread; three short runs with pauses let that finish, so the timed run measures the optimised code
@@ -106,7 +117,9 @@ internal static class SimulationBenchmark
         var model = new SimulationModel(options);
         build.Stop();
         var (result, seconds, bytes) = Timed(() => model.Run(workload, seed));
-        Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~{perHost} VMs/host, {Threads} (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
+        var how = apart < 0 ? Threads : $"clusters apart on {(apart == 0 ? Environment.ProcessorCount : apart)} thread(s)";
+        var placement = scope == "cluster" ? "each VM placed in its cluster" : "each VM placed on any host";
+        Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~{perHost} VMs/host, {placement}, {how} (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
     }
 
     private static void CloudSimComparison(ulong seed)

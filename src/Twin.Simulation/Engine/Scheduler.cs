@@ -28,6 +28,14 @@ public sealed class Scheduler<T>(int initialCapacity = 64)
     /// <summary>Schedules <paramref name="payload"/> after a non-negative <paramref name="delay"/> from <see cref="Now"/>.</summary>
     public long ScheduleAfter(SimDuration delay, T payload, int priority = 0) => Schedule(Now + delay, payload, priority);
 
+    /// <summary>Removes every pending event and goes back to <see cref="SimTime.Zero"/>, keeping the memory (for another
+    /// run on the same list).</summary>
+    public void Clear()
+    {
+        _queue.Clear();
+        Now = SimTime.Zero;
+    }
+
     /// <summary>The next event, without taking it.</summary>
     public bool TryPeek(out ScheduledEvent<T> next) => _queue.TryPeek(out next);
 

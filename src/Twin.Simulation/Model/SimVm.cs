@@ -27,6 +27,40 @@ public readonly record struct SimVm(
 
     /// <summary>Only hosts of this cluster may take the VM ("add 40 VMs to cluster A"); null = any host.</summary>
     public string? Cluster { get; init; }
+
+    /// <summary>What happens to the VM between its arrival and its departure, in time order: power cycles, live
+    /// migrations, changes of its traffic. Null or empty = nothing. Changes at or after its departure never happen.</summary>
+    public VmChange[]? Changes { get; init; }
+}
+
+/// <summary>What a <see cref="VmChange"/> does.</summary>
+public enum VmChangeKind
+{
+    /// <summary>The VM is shut down: its VFs are freed (a waiting vNIC stops waiting), its cores and memory given back;
+    /// it stays on its host's books and a later <see cref="Start"/> powers it on there again.</summary>
+    Stop,
+
+    /// <summary>The VM is powered on again on its host: room for its cores and memory, and VFs by its platform's rules
+    /// (vSphere and KVM refuse the power-on when the VFs are not there; Hyper-V starts it synthetic).</summary>
+    Start,
+
+    /// <summary>Live migration to <see cref="VmChange.ToHost"/>, or (null) to the host the placement policy picks among
+    /// the others of the VM's cluster and platform; what happens to its VFs is its platform's rule
+    /// (<see cref="Twin.Events.Platforms.MigrationBehaviour"/>).</summary>
+    Migrate,
+
+    /// <summary>Each vNIC's traffic becomes <see cref="VmChange.GbpsPerVnic"/> (a piecewise-constant demand, e.g. a
+    /// utilisation trace's segment).</summary>
+    Demand,
+}
+
+/// <summary>One change of a VM at <paramref name="At"/>.</summary>
+public readonly record struct VmChange(SimTime At, VmChangeKind Kind, double GbpsPerVnic = 0, string? ToHost = null)
+{
+    public static VmChange Stop(SimTime at) => new(at, VmChangeKind.Stop);
+    public static VmChange Start(SimTime at) => new(at, VmChangeKind.Start);
+    public static VmChange Migrate(SimTime at, string? toHost = null) => new(at, VmChangeKind.Migrate, 0, toHost);
+    public static VmChange Demand(SimTime at, double gbpsPerVnic) => new(at, VmChangeKind.Demand, gbpsPerVnic);
 }
 
 /// <summary>How a trace's VMs get the network attributes the traces do not carry (all drawn from one seeded stream,

@@ -18,7 +18,7 @@ namespace Twin.Simulation.Model;
 /// its Evolve uses) change it, so a simulated pool behaves exactly as the live twin's. The loop creates no objects:
 /// per-VM and per-PF state live in arrays.
 /// </summary>
-public sealed class SimulationModel
+public sealed partial class SimulationModel
 {
     private const int MaxVnics = 16;
     private static readonly string[] VnicNames = [.. Enumerable.Range(0, MaxVnics).Select(i => $"net{i}")];
@@ -62,6 +62,10 @@ public sealed class SimulationModel
     private VmCold[] _cold;
     private int _vmCount;
     private long _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack, _failedStartVnics;
+    // per VM slot, for VMs with changes: their changes (read when a change comes due)
+    private VmChange[]?[] _changesOf;
+    // whether the global placement index is kept (not in the lanes of a run whose clusters go apart: each cluster's own is)
+    private readonly bool _updateGlobalIndex = true;
 
     public SimulationModel(SimulationOptions options)
     {
@@ -70,6 +74,7 @@ public sealed class SimulationModel
         _vms = new VmRt[Math.Max(1024, options.ExpectedLiveVms)];
         _vmNames = new string[_vms.Length];
         _cold = new VmCold[_vms.Length];
+        _changesOf = new VmChange[]?[_vms.Length];
         _horizon = options.Horizon.Microseconds;
         _bucket = Math.Max(1, _horizon / Math.Max(1, options.SeriesBuckets));
         var t = options.Throughput;
@@ -152,6 +157,24 @@ public sealed class SimulationModel
         _clusterAllOut = [.. _clusters.Select(_ => -1L)];
         foreach (var host in _hosts)
             if (host.Nic >= 0 && host.Blocker is null && _nics[host.Nic].Allocatable > 0) _clusterUsablePfs[host.Cluster]++;
+        _failures = options.Failures;
+        _trackHosts = _failures.Any;
+        _hostDown = new bool[_hosts.Length];
+        _hostOutages = new int[_hosts.Length];
+        _hostDownSince = new long[_hosts.Length];
+        _hostFailures = new long[_hosts.Length];
+        _hostDownMicros = new long[_hosts.Length];
+        _firstOnHost = new int[_trackHosts ? _hosts.Length : 0];
+        Array.Fill(_firstOnHost, -1);
+        if (_trackHosts)
+        {
+            _nextOnHost = new int[_vms.Length];
+            _prevOnHost = new int[_vms.Length];
+            _downSince = new long[_vms.Length];
+        }
+        _clusterMembers = [.. Enumerable.Range(0, _clusters.Length).Select(c => Enumerable.Range(0, _hosts.Length).Where(h => _hosts[h].Cluster == c).ToArray())];
+        _nicOutages = new int[_nics.Length];
+        _listedOutages = ResolveOutages(_failures.Outages);
         for (var h = 0; h < _hosts.Length; h++) Reindex(h);
     }
 
@@ -172,15 +195,26 @@ public sealed class SimulationModel
     public RunResult Run(IEnumerable<SimVm> workload, ulong seed = 0, ulong replication = 0)
     {
         ArgumentNullException.ThrowIfNull(workload);
+        if (_ran) throw new InvalidOperationException("a model runs once: make a new one for another run");
+        _ran = true;
+        if (_o.ClusterParallelism >= 0 && !_perVm && workload is SimVm[] array && ClustersApart(array) is { } byCluster)
+        {
+            RunApart(array, byCluster, seed, replication);
+            return Finish(seed, replication);
+        }
         var ring = _o.OrderOnSecondThread ? new TickRing(RingTicks) : null;
         // without per-VM results a departed VM's slot is reused, so memory follows the VMs present, not all that came
-        var order = EventOrder.Of(workload, _horizon, _vms.Length, reuseSlots: !_perVm, ring?.Capacity ?? InlineTicks);
+        var order = EventOrder.Of(workload, _horizon, _vms.Length, reuseSlots: !_perVm, ring?.Capacity ?? InlineTicks,
+            FailuresIn(Enumerable.Range(0, _hosts.Length), seed, replication));
         _store = order.Store;
         _storeMask = order.StoreMask;
         if (ring is null) RunInline(order);
         else RunPipelined(order, ring);
+        EndOfRun(Enumerable.Range(0, _hosts.Length));
         return Finish(seed, replication);
     }
+
+    private bool _ran;
 
     private const int InlineTicks = 2048, RingTicks = 1 << 15;
 
@@ -242,11 +276,12 @@ public sealed class SimulationModel
                 _events++;
                 Depart(t.Slot, vm.Host, t.Time);
             }
-            else
+            else if (t.Arrival >= 0)
             {
                 _events++;
                 Arrive(in _store[t.Arrival & _storeMask], t.Slot, t.Time);
             }
+            else Other(t);
         }
     }
 
@@ -297,7 +332,7 @@ public sealed class SimulationModel
         if (h < 0)
         {
             _refusedRoom++;
-            _vms[vi] = default; // not started: its departure finds nothing to do
+            _vms[vi] = new VmRt { Host = -1 }; // not started: its departure and changes find nothing to do
             return;
         }
         if (_nicOfHost[h] is var n and >= 0) Touch(ref Unsafe.As<NicTrack, long>(ref _track[n])); // overlaps the host's cache miss
@@ -310,7 +345,7 @@ public sealed class SimulationModel
 
         if (wants && nicIndex >= 0)
         {
-            if (!RequestVfs(in v, vi, h, nicIndex, now)) return;
+            if (!RequestVfs(v.Id, v.Vnics, v.IovWeight, vi, h, nicIndex, now, atomic: true)) return;
         }
         else if (wants)
         {
@@ -322,39 +357,43 @@ public sealed class SimulationModel
         ref var vm = ref _vms[vi];
         _started++;
         vm.Started = true;
+        vm.Running = true;
         if (_perVm) _cold[vi].LastT = now;
         if (nicIndex >= 0)
         {
             AddFlows(nicIndex, ref vm, +1);
             CheckExhaustion(nicIndex, now);
         }
+        if (_trackHosts) Link(vi, h);
         Reindex(h);
     }
 
     /// <summary>The VM's vNICs ask its PF for VFs, one by one, as the NIC decider would decide them; false when the
-    /// platform refused the power-on (atomic platforms: not enough VFs or interrupt vectors for all vNICs).</summary>
-    private bool RequestVfs(in SimVm v, int vi, int h, int nicIndex, long now)
+    /// platform refused the power-on (<paramref name="atomic"/>, on platforms where a start fails without its VFs: not
+    /// enough VFs or interrupt vectors for all vNICs). Without <paramref name="atomic"/> (a VF re-plugged after a live
+    /// migration) a vNIC that gets none stays on the synthetic path.</summary>
+    private bool RequestVfs(string id, int vnics, int weight, int vi, int h, int nicIndex, long now, bool atomic)
     {
         ref var host = ref _hosts[h];
         ref var vm = ref _vms[vi];
         var nic = _nics[nicIndex];
         ref var track = ref _track[nicIndex];
-        track.Requests += v.Vnics;
+        track.Requests += vnics;
         var blocker = host.Blocker ?? NicRules.PoolBlocker(nic);
-        if (nic.Rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback)
+        if (atomic && nic.Rules.OnExhaustion != ExhaustionBehaviour.SyntheticFallback)
         {
-            var need = v.Vnics * host.VectorsPerVf;
+            var need = vnics * host.VectorsPerVf;
             if (blocker is null && host.VectorBudget > 0 && host.VectorsUsed + need >= host.VectorBudget) blocker = SriovBlocker.OutOfInterruptVectors;
-            if (blocker is null && nic.Free < v.Vnics) blocker = SriovBlocker.VfPoolExhausted;
+            if (blocker is null && nic.Free < vnics) blocker = SriovBlocker.VfPoolExhausted;
             if (blocker is not null)
             {
-                FailStart(vi, h, nicIndex, v.Vnics, blocker.Value);
+                FailStart(vi, h, nicIndex, vnics, blocker.Value);
                 return false;
             }
             host.VectorsUsed += need;
             vm.Vectors = need;
         }
-        for (var k = 0; k < v.Vnics; k++)
+        for (var k = 0; k < vnics; k++)
         {
             if (blocker is { } b)
             {
@@ -364,11 +403,11 @@ public sealed class SimulationModel
                 _fellBack++;
                 continue;
             }
-            var me = Vnic(v.Id, k);
-            var d = NicRules.Decide(nic, v.IovWeight, 1, null, default, default, nic.VPortsFree, nic.QueuePairsFree);
+            var me = Vnic(id, k);
+            var d = NicRules.Decide(nic, weight, 1, null, default, default, nic.VPortsFree, nic.QueuePairsFree);
             if (d.Kind == VfDecisionKind.Grant)
             {
-                nic.ApplyAllocated(d.Vf, me, OperationId.None, v.IovWeight, 1);
+                nic.ApplyAllocated(d.Vf, me, OperationId.None, weight, 1);
                 vm.OnVfMask |= 1 << k;
                 SetVf(vi, k, d.Vf);
                 SetHolder(nicIndex, d.Vf, vi);
@@ -376,14 +415,14 @@ public sealed class SimulationModel
             }
             else if (d.Kind == VfDecisionKind.Preempt)
             {
-                Preempt(nic, nicIndex, d.Vf, me, v.IovWeight, vi, k, now);
+                Preempt(nic, nicIndex, d.Vf, me, weight, vi, k, now);
             }
             else
             {
                 if (d.Queued)
                 {
-                    nic.ApplyQueued(me, v.IovWeight, 1, OperationId.None);
-                    _waitingVms[v.Id] = vi;
+                    nic.ApplyQueued(me, weight, 1, OperationId.None);
+                    _waitingVms[id] = vi;
                 }
                 SetReason(vi, d.Reason);
                 vm.WaitingMask |= 1 << k;
@@ -414,6 +453,8 @@ public sealed class SimulationModel
     private static void ThrowTooManyVnics(in SimVm v) =>
         throw new ArgumentException($"VM {v.Id} has {v.Vnics} vNICs; the model takes at most {MaxVnics}");
 
+    /// <summary>The platform refused the power-on: the VM gives back the room it took and stays off (on its host's
+    /// books: a later start tries there again).</summary>
     private void FailStart(int vi, int h, int nicIndex, int vnics, SriovBlocker reason)
     {
         ref var vm = ref _vms[vi];
@@ -427,7 +468,7 @@ public sealed class SimulationModel
         _fellBack += vnics;
         _failedStartVnics += vnics;
         SetReason(vi, reason);
-        vm.Host = -1;
+        vm.OnVfMask = vm.WaitingMask = 0;
         Reindex(h);
     }
 
@@ -445,6 +486,22 @@ public sealed class SimulationModel
         }
         ref var vm = ref _vms[vi];
         if (!vm.Started || vm.Departed) return;
+        if (!vm.Running)
+        {
+            DepartIdle(vi, now);
+            return;
+        }
+        Release(vi, h, nicIndex, now);
+        vm.Departed = true;
+        if (_perVm) _cold[vi].End = now;
+    }
+
+    /// <summary>A running VM lets go of everything it holds on its host: its vNICs leave the PF's traffic, its VFs are
+    /// freed (a freed VF goes to a waiting vNIC by the scarce-VF policy) or it stops waiting, and its interrupt vectors,
+    /// cores and memory are given back. It is no longer running.</summary>
+    private void Release(int vi, int h, int nicIndex, long now)
+    {
+        ref var vm = ref _vms[vi];
         if (nicIndex >= 0)
         {
             Advance(nicIndex, now);
@@ -477,10 +534,11 @@ public sealed class SimulationModel
             _hosts[h].VectorsUsed -= vm.Vectors;
             CheckExhaustion(nicIndex, now);
         }
+        vm.Vectors = 0;
         _hosts[h].FreeVcpu += vm.Vcpu;
         _hosts[h].FreeMem += vm.Mem;
-        vm.Departed = true;
-        if (_perVm) _cold[vi].End = now;
+        vm.Running = false;
+        if (_trackHosts) Unlink(vi, h);
         Reindex(h);
     }
 
@@ -558,7 +616,7 @@ public sealed class SimulationModel
     private int Place(in SimVm v, int vfs)
     {
         // a VM already on a host stays there, whatever the room: that is where the datacenter has it
-        if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) ? p : -1;
+        if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) && !_hostDown[p] ? p : -1;
         if (v.Cluster is { } cluster)
         {
             if (!_clusterById.TryGetValue(cluster, out var c)) return -1;
@@ -590,16 +648,24 @@ public sealed class SimulationModel
     {
         ref var host = ref _hosts[h];
         var freeVfs = host.Nic >= 0 && host.Blocker is null ? _nics[host.Nic].Free : 0;
-        _index.Update(h, host.FreeVcpu, host.FreeMem, freeVfs);
-        if (_byCluster is not null) _byCluster[host.Cluster].Index.Update(host.LocalInCluster, host.FreeVcpu, host.FreeMem, freeVfs);
+        // a failed host takes nothing
+        var (vcpu, mem) = _hostDown[h] ? (0, 0) : (host.FreeVcpu, host.FreeMem);
+        if (_hostDown[h]) freeVfs = 0;
+        if (_updateGlobalIndex) _index.Update(h, vcpu, mem, freeVfs);
+        if (_byCluster is not null) _byCluster[host.Cluster].Index.Update(host.LocalInCluster, vcpu, mem, freeVfs);
     }
 
     private void NewVm(in SimVm v, int vi, int h)
     {
         // the event order gives the slot (reused after a departure unless every VM keeps its own)
         if (vi >= _vmCount) _vmCount = vi + 1;
-        _vms[vi] = new VmRt { Host = h, Vnics = v.Vnics, Vcpu = v.Cores, Mem = v.MemoryGiB, Gbps = Math.Max(0, v.GbpsPerVnic) };
+        _vms[vi] = new VmRt
+        {
+            Host = h, Vnics = (byte)v.Vnics, Vcpu = v.Cores, Mem = v.MemoryGiB, Gbps = Math.Max(0, v.GbpsPerVnic), IovWeight = v.IovWeight,
+            Wants = v.IovWeight > 0 && v.Vnics > 0,
+        };
         _vmNames[vi] = v.Id;
+        if (v.Changes is { } changes) _changesOf[vi] = changes;
         // a reused slot (no per-VM results) keeps its cold part: only VfMore is read from it, and only where set
         if (_perVm) _cold[vi] = new VmCold { Start = v.Arrival.Microseconds };
         ref var host = ref _hosts[h];
@@ -614,6 +680,13 @@ public sealed class SimulationModel
         Array.Resize(ref _vms, length);
         Array.Resize(ref _vmNames, length);
         Array.Resize(ref _cold, length);
+        Array.Resize(ref _changesOf, length);
+        if (_trackHosts)
+        {
+            Array.Resize(ref _nextOnHost, length);
+            Array.Resize(ref _prevOnHost, length);
+            Array.Resize(ref _downSince, length);
+        }
     }
 
     private static VnicRef Vnic(string vm, int k) => new(new VmId(vm), VnicNames[k]);
@@ -752,11 +825,14 @@ public sealed class SimulationModel
         {
             Advance(i, end);
             if (_track[i].ExhaustedSince >= 0) _track[i].ExhaustedTotal += end - _track[i].ExhaustedSince;
+            if (_nicOutages[i] > 0) _track[i].FailedMicros += end - _track[i].FailedSince;
         }
+        for (var h = 0; h < _hosts.Length; h++)
+            if (_hostDown[h]) _hostDownMicros[h] += end - _hostDownSince[h];
         for (var vi = 0; _perVm && vi < _vmCount; vi++)
         {
             ref var vm = ref _vms[vi];
-            if (vm.Started && !vm.Departed && _hosts[vm.Host].Nic is var n and >= 0) Settle(vi, n, end);
+            if (vm.Running && _hosts[vm.Host].Nic is var n and >= 0) Settle(vi, n, end);
         }
 
         var hours = _horizon / 3.6e9;
@@ -778,10 +854,16 @@ public sealed class SimulationModel
             }
             nics.Add(new NicResult(nic.Id.Value, host.Id, _clusters[host.Cluster], nic.Platform, nic.Ceiling, nic.Configured, nic.Allocatable,
                 t.Requests, t.Granted, t.FellBack, t.FailedStarts, t.HandedOver, t.Preempted, t.Released, nic.Allocated, t.Peak, t.AllocInt / seconds,
-                t.FirstExhaustion < 0 ? null : t.FirstExhaustion / 3.6e9, t.ExhaustedTotal / 3.6e9, series, peaks));
+                t.FirstExhaustion < 0 ? null : t.FirstExhaustion / 3.6e9, t.ExhaustedTotal / 3.6e9, series, peaks)
+            {
+                Failures = t.Failures, RevokedByFailure = t.RevokedByFailure, HoursFailed = t.FailedMicros / 3.6e9,
+            });
         }
-        var hosts = _hosts.Select(h => new HostResult(h.Id, _clusters[h.Cluster], h.Platform, h.Placed, 0, h.FailedStarts,
-            h.Nic >= 0 ? _track[h.Nic].NetCpuInt / 3600 : 0, h.FirstExhaustion < 0 ? null : h.FirstExhaustion / 3.6e9)).ToList();
+        var hosts = _hosts.Select((h, i) => new HostResult(h.Id, _clusters[h.Cluster], h.Platform, h.Placed, 0, h.FailedStarts,
+            h.Nic >= 0 ? _track[h.Nic].NetCpuInt / 3600 : 0, h.FirstExhaustion < 0 ? null : h.FirstExhaustion / 3.6e9)
+        {
+            Failures = _hostFailures[i], HoursDown = _hostDownMicros[i] / 3.6e9,
+        }).ToList();
         var clusters = _clusters.Select((c, ci) =>
         {
             var mine = nics.Where(n => n.Cluster == c).ToList();
@@ -819,12 +901,15 @@ public sealed class SimulationModel
                 var vm = _vms[vi];
                 var cold = _cold[vi];
                 var life = ((vm.Departed ? cold.End : end) - cold.Start) / 1e6;
-                vms.Add(new VmResult(_vmNames[vi], vm.Host >= 0 ? _hosts[vm.Host].Id : null, vm.Started, cold.VfSeconds / 3600, cold.WaitingSeconds / 3600,
+                vms.Add(new VmResult(_vmNames[vi], vm.Started && vm.Host >= 0 ? _hosts[vm.Host].Id : null, vm.Started, cold.VfSeconds / 3600, cold.WaitingSeconds / 3600,
                     life > 0 ? cold.DeliveredGbpsSeconds / life : 0, cold.Reason?.ToString()));
             }
         }
         return new RunResult(seed, replication, hours, _events, _arrived, _started, _refusedRoom, _failedStarts, _wanting, _fellBack,
-            nics, hosts, clusters, throughput, vms, _failedStartVnics);
+            nics, hosts, clusters, throughput, vms, _failedStartVnics)
+        {
+            Disruptions = Disruptions(),
+        };
     }
 
     /// <summary>Checks the pools: no VF held twice, never more held than configured; returns the problems found.</summary>
@@ -858,22 +943,30 @@ public sealed class SimulationModel
     /// <summary>What every event of a VM reads, in 64 bytes.</summary>
     private struct VmRt
     {
-        public int Host, Vnics, OnVfMask, WaitingMask;
-
-        /// <summary>vSphere interrupt vectors charged at power-on, given back at departure.</summary>
-        public int Vectors;
-
-        public int Vcpu;
-
-        /// <summary>The VF each of vNICs 0 and 1 holds (valid where its OnVfMask bit is set); others are in the cold part.</summary>
-        public int Vf0, Vf1;
-
         public double Mem, Gbps;
 
         /// <summary>The PF's cumulative share when the VM was last settled (per-VM results only).</summary>
         public double F0;
 
-        public bool Started, Departed;
+        /// <summary>The host it runs on, or was last on (a VM stopped, down or whose start failed keeps it); -1 = never
+        /// placed.</summary>
+        public int Host;
+
+        public int OnVfMask, WaitingMask;
+
+        /// <summary>vSphere interrupt vectors charged at power-on, given back when it stops.</summary>
+        public int Vectors;
+
+        public int Vcpu, IovWeight;
+
+        /// <summary>The VF each of vNICs 0 and 1 holds (valid where its OnVfMask bit is set); others are in the cold part.</summary>
+        public int Vf0, Vf1;
+
+        public byte Vnics;
+
+        /// <summary>Started: ran at least once. Running: holds room on its host and runs its traffic (not stopped, not
+        /// down, not departed). Down: its host failed and it waits for the repair. Wants: its vNICs want VFs.</summary>
+        public bool Started, Departed, Running, Down, Wants;
     }
 
     /// <summary>What only per-VM results read (and the VFs of vNICs beyond the second).</summary>
@@ -905,5 +998,6 @@ public sealed class SimulationModel
         public long FirstExhaustion = -1, ExhaustedSince = -1, ExhaustedTotal;
         public double F, OfferedInt, DeliveredInt, SynDeliveredInt, AllSynInt, AllVfInt, NetCpuInt, AllSynCpuInt, LatencyInt, AllSynLatencyInt;
         public double VnicInt, VfVnicInt, WaitingVnicInt, ChoiceVnicInt, AllocInt;
+        public long Failures, RevokedByFailure, FailedSince, FailedMicros;
     }
 }

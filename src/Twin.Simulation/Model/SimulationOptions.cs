@@ -57,4 +57,58 @@ public sealed record SimulationOptions
     /// same (the order does not depend on the model's decisions); only the speed differs. Worth it for a single run on a
     /// machine with a core to spare, not when replications already keep every core busy.</summary>
     public bool OrderOnSecondThread { get; init; }
+
+    /// <summary>Hosts and PFs that fail and are repaired during the run (none by default).</summary>
+    public FailureOptions Failures { get; init; } = FailureOptions.None;
+
+    /// <summary>Run independent clusters apart when the workload allows it (every VM names its cluster or host, and
+    /// stays there): each cluster's events in their own order, clusters spread over up to this many threads. The results
+    /// are the same as one run in global time order, bit for bit. 0 = as many threads as cores; 1 = apart, one thread;
+    /// -1 = never apart.</summary>
+    public int ClusterParallelism { get; init; } = -1;
 }
+
+/// <summary>Failures of hosts and PFs: drawn at random (exponential times to failure and to repair, one seeded stream
+/// per host and per PF, so a seed gives the same failures whatever else changes) and/or listed.</summary>
+public sealed record FailureOptions
+{
+    public static readonly FailureOptions None = new();
+
+    /// <summary>Mean time between failures of each host; null = hosts fail only when listed.</summary>
+    public SimDuration? HostMtbf { get; init; }
+
+    /// <summary>Mean time to repair a failed host.</summary>
+    public SimDuration HostMttr { get; init; } = SimDuration.FromHours(4);
+
+    /// <summary>Mean time between failures of each PF; null = PFs fail only when listed.</summary>
+    public SimDuration? NicMtbf { get; init; }
+
+    /// <summary>Mean time to repair a failed PF.</summary>
+    public SimDuration NicMttr { get; init; } = SimDuration.FromHours(2);
+
+    /// <summary>Outages at given times (a host or a PF down for a while); overlapping outages of one target keep it
+    /// down until the last ends.</summary>
+    public IReadOnlyList<Outage> Outages { get; init; } = [];
+
+    /// <summary>Restart the VMs of a failed host on other hosts of its cluster (vSphere HA, a Hyper-V failover cluster,
+    /// nova evacuate), as far as their platform allows; false = they wait for their host's repair.</summary>
+    public bool RestartElsewhere { get; init; } = true;
+
+    /// <summary>Whether anything fails at all.</summary>
+    public bool Any => HostMtbf is not null || NicMtbf is not null || Outages.Count > 0;
+
+    /// <summary>Whether hosts may fail (the model then keeps each host's list of VMs).</summary>
+    public bool HostsFail => HostMtbf is not null || Outages.Any(o => o.Kind == OutageKind.Host);
+}
+
+/// <summary>What an <see cref="Outage"/> takes down.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OutageKind>))]
+public enum OutageKind
+{
+    Host,
+    Nic,
+}
+
+/// <summary><paramref name="Target"/> (a host id, or a PF id for <see cref="OutageKind.Nic"/>) is down from
+/// <paramref name="At"/> for <paramref name="Duration"/>.</summary>
+public readonly record struct Outage(OutageKind Kind, string Target, SimTime At, SimDuration Duration);

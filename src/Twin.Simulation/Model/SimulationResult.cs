@@ -11,13 +11,30 @@ public sealed record NicResult(
     long VfRequests, long Granted, long FellBackToSynthetic, long FailedStarts, long HandedOver, long Preempted, long Released, int HeldAtEnd,
     int PeakAllocated, double MeanAllocated,
     double? FirstExhaustionHours, double HoursExhausted,
-    double[] AllocatedMeanSeries, int[] AllocatedPeakSeries);
+    double[] AllocatedMeanSeries, int[] AllocatedPeakSeries)
+{
+    /// <summary>Times the PF failed.</summary>
+    public long Failures { get; init; }
+
+    /// <summary>VFs taken from their holders by its failures.</summary>
+    public long RevokedByFailure { get; init; }
+
+    /// <summary>Hours it was failed.</summary>
+    public double HoursFailed { get; init; }
+}
 
 /// <summary>One host over one run.</summary>
 public sealed record HostResult(
     string Id, string Cluster, Platform Platform,
     long VmsPlaced, long VmsRefusedForRoom, long FailedStarts,
-    double NetworkCpuCoreHours, double? FirstExhaustionHours);
+    double NetworkCpuCoreHours, double? FirstExhaustionHours)
+{
+    /// <summary>Times the host failed.</summary>
+    public long Failures { get; init; }
+
+    /// <summary>Hours it was down.</summary>
+    public double HoursDown { get; init; }
+}
 
 /// <summary>A cluster over one run (sums and the earliest exhaustion of its PFs); the series sums its PFs'.
 /// <paramref name="AllPfsExhaustedHours"/> is the first moment every PF of the cluster that can give VFs was out at
@@ -51,7 +68,30 @@ public sealed record RunResult(
     ulong Seed, ulong Replication, double HorizonHours, long Events, long VmsArrived, long VmsStarted, long VmsRefusedForRoom,
     long FailedStarts, long VnicsWantingVf, long VnicsFellBack,
     IReadOnlyList<NicResult> Nics, IReadOnlyList<HostResult> Hosts, IReadOnlyList<ClusterResult> Clusters,
-    ThroughputResult Throughput, IReadOnlyList<VmResult>? Vms, long VnicsInFailedStarts);
+    ThroughputResult Throughput, IReadOnlyList<VmResult>? Vms, long VnicsInFailedStarts)
+{
+    /// <summary>What failures, power cycles, migrations and traffic changes did over the run.</summary>
+    public DisruptionResult Disruptions { get; init; } = DisruptionResult.None;
+}
+
+/// <summary>
+/// The events beyond arrivals and departures, over one run. Host failures: the VMs they interrupted, how many were
+/// restarted on another host of the cluster (vSphere HA, a Hyper-V failover cluster, nova evacuate, as far as the
+/// platform allows: vSphere HA does not restart SR-IOV VMs), how many at their host's repair, how many not before they
+/// left or the run ended, and the VM-hours lost. PF failures: the VFs they revoked. Power cycles: stops, starts, and
+/// starts refused (room gone, host down) or failed (the platform's VF rules). Live migrations: asked, done, refused for
+/// SR-IOV (vSphere) or for room, and the vNICs on a VF before and after the moves done. Traffic changes applied.
+/// </summary>
+public sealed record DisruptionResult(
+    long HostFailures, long NicFailures, long VmsInterrupted, long RestartedElsewhere, long RestartedAtRepair, long NotRestarted,
+    double VmHoursDown, long VfsRevokedByNicFailures,
+    long Stops, long Starts, long StartsRefused, long StartsFailed,
+    long MigrationsAsked, long Migrated, long MigrationsRefusedForSriov, long MigrationsRefusedForRoom,
+    long VnicsOnVfBeforeMigration, long VnicsOnVfAfterMigration,
+    long DemandChanges)
+{
+    public static readonly DisruptionResult None = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
 
 /// <summary>A value across replications: median and 95th percentile (and the extremes).</summary>
 public sealed record Band(double P50, double P95, double Min, double Max)
