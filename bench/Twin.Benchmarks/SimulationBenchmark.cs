@@ -32,6 +32,7 @@ internal static class SimulationBenchmark
         var runs = (int)options.Long("runs", 1);
         // 1: events are put in order on a second thread while the model runs them (same results)
         s_orderThread = options.Long("order-thread", 0) != 0;
+        s_repeat = (int)options.Long("repeat", 1);
         for (var run = 0; run < runs; run++)
         {
             if (runs > 1) Console.WriteLine($"run {run + 1} of {runs}, load average {EventLoopBenchmark.LoadAverage()}");
@@ -113,13 +114,17 @@ internal static class SimulationBenchmark
             new SimulationModel(options with { Horizon = SimDuration.FromHours(10) }).Run(workload.AsSpan(0, Math.Min(workload.Length, 100_000)).ToArray());
             Thread.Sleep(150);
         }
-        var build = Stopwatch.StartNew();
-        var model = new SimulationModel(options);
-        build.Stop();
-        var (result, seconds, bytes) = Timed(() => model.Run(workload, seed));
-        var how = apart < 0 ? Threads : $"clusters apart on {(apart == 0 ? Environment.ProcessorCount : apart)} thread(s)";
-        var placement = scope == "cluster" ? "each VM placed in its cluster" : "each VM placed on any host";
-        Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~{perHost} VMs/host, {placement}, {how} (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
+        // --repeat N: the same workload N times, each on a new model (for a profiler: the timed part then dominates)
+        for (var rep = 0; rep < s_repeat; rep++)
+        {
+            var build = Stopwatch.StartNew();
+            var model = new SimulationModel(options);
+            build.Stop();
+            var (result, seconds, bytes) = Timed(() => model.Run(workload, seed));
+            var how = apart < 0 ? Threads : $"clusters apart on {(apart == 0 ? Environment.ProcessorCount : apart)} thread(s)";
+            var placement = scope == "cluster" ? "each VM placed in its cluster" : "each VM placed on any host";
+            Print($"steady state, {hosts:N0} hosts, {vms:N0} VMs arriving, ~{perHost} VMs/host, {placement}, {how} (model built in {build.Elapsed.TotalSeconds:N2} s, outside the timing)", result, seconds, bytes);
+        }
     }
 
     private static void CloudSimComparison(ulong seed)
@@ -195,6 +200,7 @@ internal static class SimulationBenchmark
     }
 
     private static bool s_orderThread;
+    private static int s_repeat = 1;
 
     private static string Threads => s_orderThread ? "events ordered on a second thread" : "one thread";
 

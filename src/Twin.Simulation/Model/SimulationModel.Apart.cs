@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Twin.Simulation.Engine;
 
@@ -145,7 +146,14 @@ public sealed partial class SimulationModel
         if (_gathered.Length < vms.Length) _gathered = new SimVm[Math.Max(vms.Length, _gathered.Length * 2)];
         for (var i = 0; i < vms.Length; i++)
         {
-            if (i + GatherAhead < vms.Length) Prefetch(ref workload[vms[i + GatherAhead]]);
+            if (i + GatherAhead < vms.Length)
+            {
+                // a VM's record spans two or three cache lines
+                ref var coming = ref Unsafe.As<SimVm, byte>(ref workload[vms[i + GatherAhead]]);
+                Prefetch(ref coming);
+                Prefetch(ref Unsafe.Add(ref coming, 64));
+                if (Unsafe.SizeOf<SimVm>() > 64) Prefetch(ref Unsafe.Add(ref coming, Unsafe.SizeOf<SimVm>() - 1));
+            }
             _gathered[i] = workload[vms[i]];
         }
         var order = EventOrder.Of(_gathered, _horizon, _vms.Length, reuseSlots: true, InlineTicks, FailuresIn(hosts, seed, replication),

@@ -619,13 +619,20 @@ public sealed partial class SimulationModel
         if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) && !_hostDown[p] ? p : -1;
         if (v.Cluster is { } cluster)
         {
-            if (!_clusterById.TryGetValue(cluster, out var c)) return -1;
+            // VMs of one cluster usually share its name's string: the same one as last time needs no hashing
+            int c;
+            if (ReferenceEquals(cluster, _lastClusterName)) c = _lastCluster;
+            else if (_clusterById.TryGetValue(cluster, out c)) (_lastClusterName, _lastCluster) = (cluster, c);
+            else return -1;
             var ci = (_byCluster ??= BuildClusterIndexes())[c];
             var local = Place(ci.Index, v.Cores, v.MemoryGiB, vfs);
             return local < 0 ? -1 : ci.Hosts[local];
         }
         return Place(_index, v.Cores, v.MemoryGiB, vfs);
     }
+
+    private string? _lastClusterName;
+    private int _lastCluster;
 
     private int Place(HostIndex index, int cores, double mem, int vfs) => _o.Placement switch
     {
