@@ -64,4 +64,73 @@ public sealed class DifferentialTests
         Assert.True(simOnVf.Count > 0);
         Assert.Equal(twin.Log.Count(e => e.Event is Twin.Events.Nics.NicEvent.VfAllocated { Cause: Twin.Events.Nics.VfAllocationCause.HandedOverOnRelease }), simNic.HandedOver);
     }
+
+    [Theory]
+    [InlineData(Platform.HyperV, 5)]
+    [InlineData(Platform.VSphere, 6)]
+    [InlineData(Platform.Kvm, 7)]
+    public void Power_cycles_decide_exactly_like_the_stop_and_start_sagas(Platform platform, ulong seed)
+    {
+        // VMs stop and start again during their life: the fast path and the sagas agree on every failed start, every
+        // hand-over and who holds what at the end
+        const double hours = 80;
+        var topology = Hosts(platform, 1, 4);
+        var random = Twin.Simulation.Engine.Randomness.Pcg32.ForReplication(seed, 0, 99);
+        var workload = Poisson(seed, 0, 10, 1.5, hours, vnics: 2, randomWeights: true, sriovShare: 0.8).Select(v =>
+        {
+            var changes = new List<VmChange>();
+            var at = v.Arrival.TotalHours;
+            var end = v.Departure?.TotalHours ?? hours;
+            var running = true;
+            while ((at += 0.05 + (random.NextDouble() * 0.8)) < end)
+            {
+                changes.Add(running ? VmChange.Stop(Twin.Simulation.Engine.SimTime.FromHours(at)) : VmChange.Start(Twin.Simulation.Engine.SimTime.FromHours(at)));
+                running = !running;
+            }
+            return v with { Changes = [.. changes] };
+        }).ToList();
+        var fast = new SimulationModel(Options(topology, hours) with { PerVmResults = true }).Run(workload);
+
+        var twin = new InMemoryTwin();
+        var epoch = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        twin.Apply(topology, new OperationId("setup"), epoch);
+        var host = topology.Hosts[0].Id;
+        var sw = topology.Switches[0].Id;
+        // (time, kind: 0 departure, 1 arrival, 2 stop, 3 start), departures before arrivals at the same instant
+        var events = workload.SelectMany(v => new[] { (At: v.Arrival.Microseconds, Kind: 1, Vm: v), (At: v.Departure?.Microseconds ?? long.MaxValue, Kind: 0, Vm: v) }
+                .Concat(v.Changes!.Select(c => (At: c.At.Microseconds, Kind: c.Kind == VmChangeKind.Stop ? 2 : 3, Vm: v))))
+            .Where(e => e.At <= (long)(hours * 3.6e9)).OrderBy(e => e.At).ThenBy(e => e.Kind == 1 ? 1 : 0).ToList();
+        var failed = 0;
+        var n = 0;
+        foreach (var (at, kind, v) in events)
+        {
+            var now = epoch.AddTicks(at * 10);
+            var id = new VmId(v.Id);
+            var op = new OperationId($"op-{n++}");
+            switch (kind)
+            {
+                case 1:
+                    twin.Execute(new VmCommand.DefineVm(id, host, platform, GuestOs.Parse("Windows Server 2022"), v.Cores, 1024,
+                        Enumerable.Range(0, v.Vnics).Select(k => new VnicSpec($"net{k}", sw, v.IovWeight)).ToValueList(), now), new OperationId($"def-{v.Id}"));
+                    if (!twin.Run(op, now, p => VmSagas.Start(p, id)).Succeeded) failed++;
+                    break;
+                case 3 when twin.Vm(id) is { Status: VmStatus.Off }:
+                    if (!twin.Run(op, now, p => VmSagas.Start(p, id)).Succeeded) failed++;
+                    break;
+                case 0 or 2 when twin.Vm(id) is { Status: VmStatus.Running }:
+                    twin.Run(op, now, p => VmSagas.Stop(p, id));
+                    break;
+            }
+        }
+
+        Assert.True(fast.Disruptions.Stops > 20 && fast.Disruptions.Starts > 10, $"{fast.Disruptions}");
+        Assert.Equal(failed, fast.FailedStarts);
+        var nic = twin.Nics.Single();
+        var simNic = fast.Nics.Single();
+        Assert.Equal(nic.Allocated, simNic.HeldAtEnd);
+        Assert.Equal(twin.Log.Count(e => e.Event is Twin.Events.Nics.NicEvent.VfAllocated { Cause: Twin.Events.Nics.VfAllocationCause.HandedOverOnRelease }), simNic.HandedOver);
+        Assert.Equal(twin.Log.Count(e => e.Event is Twin.Events.Nics.NicEvent.VfAllocated), simNic.Granted + simNic.HandedOver);
+        foreach (var vm in twin.Vms.Where(v => v.Status == VmStatus.Running))
+            Assert.Equal(vm.Vnics.Count(x => x.Datapath.Kind == DatapathKind.Vf), nic.Holders.Count(h => h.Holder!.Value.Vm.Value == vm.Id));
+    }
 }
