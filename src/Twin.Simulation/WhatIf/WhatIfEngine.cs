@@ -55,8 +55,7 @@ public static class WhatIfEngine
         if (s.Failures.Any || s.Failures.RestartElsewhere is false) notes.Add("failures: " + VariantApplier.DescribeFailures(s.Failures));
         if (Scoped(s)) notes.Add("VMs of scope: cluster are each given a cluster of the base, drawn with a probability proportional to its host count, and placed within it");
 
-        var variants = new List<AppliedVariant> { VariantApplier.Apply(s, topology, null, input.Epoch) };
-        variants.AddRange(s.Variants.Select(v => VariantApplier.Apply(s, topology, v, input.Epoch)));
+        var variants = Applied(s, topology, input.Epoch);
         foreach (var v in variants) CheckClusters(s, v);
         var workloads = new WhatIfWorkloads(s, input.OpenFile, topology);
         workloads.Prepare(variants);
@@ -95,6 +94,18 @@ public static class WhatIfEngine
             outcomes.Add(Outcomes.Of(variants[v], options[v], SimulationRunner.Summarize(options[v], s.Seed, runs[v]), outcomes.FirstOrDefault()));
         return (new WhatIfReport(s.Name, s.Description, s.Source, s.Seed, reps, s.Horizon.TotalDays, input.Epoch, input.BaseDescription,
             notes, [.. options[0].Throughput.Describe(), .. Assumptions(s)], reservations, outcomes), runs);
+    }
+
+    /// <summary>The baseline and every variant applied to <paramref name="topology"/>.</summary>
+    private static List<AppliedVariant> Applied(WhatIfScenario s, Topology topology, DateTimeOffset epoch) =>
+        [VariantApplier.Apply(s, topology, null, epoch), .. s.Variants.Select(v => VariantApplier.Apply(s, topology, v, epoch))];
+
+    /// <summary>Whether the baseline and each variant (in that order) would run their clusters apart.</summary>
+    internal static IReadOnlyList<bool> RunsApartFor(WhatIfInput input)
+    {
+        var topology = Restrict(input.Base, input.Scenario, []);
+        var workloads = new WhatIfWorkloads(input.Scenario, input.OpenFile, topology);
+        return [.. Applied(input.Scenario, topology, input.Epoch).Select(v => RunsApart(input, workloads, v))];
     }
 
     private static SimulationOptions Options(WhatIfScenario s, AppliedVariant v, DateTimeOffset epoch) => new()
