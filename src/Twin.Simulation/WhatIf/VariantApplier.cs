@@ -338,7 +338,7 @@ public static class VariantApplier
         if (o.NicMtbf is { } n) parts.Add($"each PF fails every {Span(n)} on average (repaired in {Span(o.NicMttr)})");
         if (o.Outages.Count > 0)
             parts.Add($"{o.Outages.Count} outage(s): " + string.Join(", ", o.Outages.Take(3).Select(x => $"{(x.Kind == OutageKind.Host ? "host" : "PF")} {x.Target} "
-                + $"from {Span(x.At - SimTime.Zero)} for {Span(x.Duration)}")) + (o.Outages.Count > 3 ? ", …" : ""));
+                + $"{(x.At == SimTime.Zero ? "from the start" : $"from {Span(x.At - SimTime.Zero)}")} for {Span(x.Duration)}")) + (o.Outages.Count > 3 ? ", …" : ""));
         parts.Add(o.RestartElsewhere ? "a failed host's VMs restart on other hosts of its cluster as their platform allows" : "a failed host's VMs wait for its repair");
         return string.Join("; ", parts);
     }

@@ -125,10 +125,10 @@ public static class WhatIfEngine
     /// <summary>Hosts from which a datacenter's clusters run apart by default. Apart, each cluster's hosts, PFs and VMs
     /// stay in the processor's caches, but the replication's whole workload must be held in memory at once (an array
     /// the model reads each cluster's VMs from) instead of streaming through. Measured with twin simulate --scope
-    /// cluster (2 cores, 2-4 replications at once, 40 VMs per host, clusters of 100 hosts; the same results each way):
-    /// at 240 hosts (the datacenter-quarter sample's) apart took 35-50 % longer with 4-5 times the memory (0.5 GB
-    /// instead of 0.1 GB); at 1,000 hosts 15-30 % longer; at 2,500 about as long; at 10,000 hosts 13 % less wall time and
-    /// 20 % less CPU, with 1.5 GB instead of 0.65 GB.</summary>
+    /// cluster on 2 cores (the same results each way): the datacenter-quarter sample's datacenter and workload (240
+    /// hosts in 4 clusters, 437,000 VMs per replication) took 30-60 % longer apart, with about 0.5 GB instead of 0.1 GB;
+    /// synthetic datacenters in clusters of 100 hosts with 40 VMs per host took 15-30 % longer at 1,000 hosts, about as
+    /// long at 2,500, and 13 % less wall time and 20 % less CPU at 10,000 hosts (1.5 GB instead of 0.65 GB).</summary>
     internal const int ClustersApartFromHosts = 5_000;
 
     /// <summary>Whether <paramref name="v"/>'s replications run their clusters apart: every VM names its cluster or host,
