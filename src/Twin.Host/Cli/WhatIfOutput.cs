@@ -64,6 +64,13 @@ internal static class WhatIfOutput
         output.Table([new("VARIANT"), new("PLATFORM"), new("VF_REQUESTS"), new("FELL_BACK"), new("FAILED_POWER_ONS", v => v is "0" ? null : Ansi.Red)],
             report.Variants.SelectMany(v => v.Demand.ByPlatform.Select(p => (string?[])[v.Name, p.Platform, N(p.VfRequests.P50), N(p.FellBack.P50), N(p.FailedStarts.P50)])),
             "UNMET VF DEMAND PER PLATFORM (P50)");
+
+        var disruptions = HtmlReport.DisruptionRows(report.Variants.Select(v => v.Disruptions));
+        if (disruptions.Count == 0) return;
+        console.Line("");
+        output.Table([new("FIGURE"), .. report.Variants.Select(v => new Column(v.Name.ToUpperInvariant()))],
+            disruptions.Select(d => (string?[])[d.Label, .. report.Variants.Select(v => v.Disruptions is { } x ? $"{N(d.Band(x).P50)} / {N(d.Band(x).P95)}" : "-")]),
+            "DISRUPTIONS (P50 / P95 across replications)");
     }
 
     /// <summary>One simulation (no variants): the figures and one row per PF.</summary>
@@ -100,6 +107,14 @@ internal static class WhatIfOutput
                 ("mean latency", $"{N(v.Throughput.MeanLatencyUs.P50)} µs (all synthetic: {N(v.Throughput.AllSyntheticLatencyUs.P50)} µs)"),
             ]);
             console.Line("");
+            var disruptions = HtmlReport.DisruptionRows([v.Disruptions]);
+            if (disruptions.Count > 0)
+            {
+                output.Table([new("FIGURE"), new("P50"), new("P95")],
+                    disruptions.Select(d => (string?[])[d.Label, N(d.Band(v.Disruptions!).P50), N(d.Band(v.Disruptions!).P95)]),
+                    "DISRUPTIONS (across replications)");
+                console.Line("");
+            }
         }
         output.Table(
             [

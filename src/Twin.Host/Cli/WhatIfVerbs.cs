@@ -4,6 +4,7 @@ using Twin.Events.Platforms;
 using Twin.Grains.UseCases;
 using Twin.Host.Api;
 using Twin.Host.WhatIf;
+using Twin.Simulation.Engine;
 using Twin.Simulation.Model;
 using Twin.Simulation.WhatIf;
 using static Twin.Host.Cli.Render;
@@ -136,6 +137,24 @@ internal static class WhatIfVerbs
         var horizon = new Option<string>("--horizon") { Description = "Simulated time: 720h, 30d, 12w", DefaultValueFactory = _ => "30d", HelpName = "DURATION" };
         var placement = new Option<PlacementPolicy>("--placement") { Description = "FirstFit, Spread or SriovAware", DefaultValueFactory = _ => PlacementPolicy.SriovAware };
         var policy = new Option<ScarceVfPolicy?>("--policy") { Description = "Scarce-VF policy on every PF [default: each PF's own]" };
+        var scope = new Option<PlacementScope>("--scope")
+        {
+            Description = "Where arriving VMs may go: Any host, or a Cluster each, drawn by the clusters' host counts (as vSphere clusters, Hyper-V failover clusters, OpenStack cells place them)",
+            DefaultValueFactory = _ => PlacementScope.Any,
+        };
+        var hostMtbf = new Option<string?>("--host-mtbf") { Description = "Hosts fail at random: mean time between failures of each host (e.g. 90d)", HelpName = "DURATION" };
+        var hostMttr = new Option<string?>("--host-mttr") { Description = "Mean time to repair a failed host [default: 4h]", HelpName = "DURATION" };
+        var pfMtbf = new Option<string?>("--pf-mtbf") { Description = "PFs fail at random: mean time between failures of each PF (e.g. 180d)", HelpName = "DURATION" };
+        var pfMttr = new Option<string?>("--pf-mttr") { Description = "Mean time to repair a failed PF [default: 2h]", HelpName = "DURATION" };
+        var outages = new Option<string[]>("--outage")
+        {
+            Description = "A host or PF down at a moment after simulated zero for a while (repeatable): host:HOST@AT+DURATION or pf:HOST/PCI@AT+DURATION, e.g. host:a-07@10d+6h",
+            HelpName = "KIND:ID@AT+DURATION",
+        };
+        var noRestart = new Option<bool>("--no-restart-elsewhere")
+        {
+            Description = "A failed host's VMs wait for its repair instead of restarting on other hosts of its cluster (HA, as far as their platform allows)",
+        };
         var report = ReportOption();
         var parallel = ParallelOption();
         var command = new Command("simulate",
@@ -145,7 +164,7 @@ internal static class WhatIfVerbs
         {
             topology, captures, clusters, hostCores, hostMemory, trace, traceFormat, sort, from, until, arrivals, growth, lifetime, cores, memory, azure, share, vnics, weight, gbps,
             overcommit,
-            seed, replications, horizon, placement, policy, report, parallel,
+            seed, replications, horizon, placement, policy, scope, hostMtbf, hostMttr, pfMtbf, pfMttr, outages, noRestart, report, parallel,
         };
         command.SetAction(async (p, ct) =>
         {
@@ -164,6 +183,7 @@ internal static class WhatIfVerbs
             if (p.GetValue(hostCores) is <= 0 || p.GetValue(hostMemory) is <= 0) problems.Add("--host-cores and --host-memory-gib must be positive");
             if (!(p.GetValue(overcommit) > 0)) problems.Add("--cpu-overcommit must be positive");
             if (p.GetValue(azure) is { } tables && !tables.Exists) problems.Add($"--azure2019: no folder {tables.FullName}");
+            var failures = Failures(p, duration, p.GetValue(horizon)!, hostMtbf, hostMttr, pfMtbf, pfMttr, outages, noRestart, problems);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems) console.Fail($"twin: {problem}");
@@ -176,9 +196,12 @@ internal static class WhatIfVerbs
             DistributionSpec Table(string file, DistributionSpec otherwise) =>
                 azureTables is null ? otherwise : new DistributionSpec.Azure2019Table(Path.Combine(azureTables, file));
             WorkloadSpec workload = p.GetValue(trace) is { } t
-                ? new WorkloadSpec.Trace(t.FullName, p.GetValue(traceFormat), p.GetValue(from), p.GetValue(until), null, p.GetValue(sort), network)
+                ? new WorkloadSpec.Trace(t.FullName, p.GetValue(traceFormat), p.GetValue(from), p.GetValue(until), null, p.GetValue(sort), network) { Scope = p.GetValue(scope) }
                 : new WorkloadSpec.Synthetic(p.GetValue(arrivals)!.Value, p.GetValue(growth), Table("lifetime.txt", new DistributionSpec.ExponentialMean(p.GetValue(lifetime))),
-                    Table("cores.txt", new DistributionSpec.Fixed(p.GetValue(cores))), Table("memory.txt", new DistributionSpec.Fixed(p.GetValue(memory))), null, network);
+                    Table("cores.txt", new DistributionSpec.Fixed(p.GetValue(cores))), Table("memory.txt", new DistributionSpec.Fixed(p.GetValue(memory))), null, network)
+                {
+                    Scope = p.GetValue(scope),
+                };
             var captured = p.GetValue(captures) ?? [];
             var where = new SourcePosition(0, 0, "");
             var scenarioBase = p.GetValue(topology) is { } file ? new ScenarioBase(BaseKind.Topology, file.FullName, [], null, p.GetValue(clusters) ?? [], true, true, where)
@@ -186,7 +209,10 @@ internal static class WhatIfVerbs
                 : new ScenarioBase(BaseKind.Live, null, [], null, p.GetValue(clusters) ?? [], true, true, where);
             scenarioBase = scenarioBase with { HostCores = p.GetValue(hostCores), HostMemoryGiB = p.GetValue(hostMemory) };
             var scenario = new WhatIfScenario("simulate", null, "options", scenarioBase, workload, duration!.Value, p.GetValue(replications), p.GetValue(seed),
-                p.GetValue(placement), p.GetValue(policy), new ModelSettings(CpuOvercommit: p.GetValue(overcommit)), [], []);
+                p.GetValue(placement), p.GetValue(policy), new ModelSettings(CpuOvercommit: p.GetValue(overcommit)), [], [])
+            {
+                Failures = failures,
+            };
             var output = new Output(console, p.GetValue(g.Output));
             async Task<int> Run(ILiveTwin? live, CancellationToken token)
             {
@@ -209,6 +235,37 @@ internal static class WhatIfVerbs
                 : await Run(null, ct);
         });
         return command;
+    }
+
+    /// <summary>twin simulate's failure options as a scenario's failures section; what is wrong with them goes to
+    /// <paramref name="problems"/>.</summary>
+    private static FailureSpec Failures(ParseResult p, SimDuration? horizon, string horizonText, Option<string?> hostMtbf, Option<string?> hostMttr, Option<string?> pfMtbf,
+        Option<string?> pfMttr, Option<string[]> outageOption, Option<bool> noRestart, List<string> problems)
+    {
+        SimDuration? Duration(Option<string?> option)
+        {
+            if (p.GetValue(option) is not { } text) return null;
+            var d = ScenarioReader.ParseDuration(text);
+            if (d is null) problems.Add($"{option.Name} '{text}' is not a duration: write e.g. 90d, 4h or 30m");
+            return d;
+        }
+        FailureRate? Rate(Option<string?> mtbf, Option<string?> mttr)
+        {
+            var (between, repair) = (Duration(mtbf), Duration(mttr));
+            if (p.GetValue(mttr) is not null && p.GetValue(mtbf) is null) problems.Add($"{mttr.Name} needs {mtbf.Name} (without it nothing fails at random)");
+            return between is null ? null : new FailureRate(between, repair);
+        }
+        var hosts = Rate(hostMtbf, hostMttr);
+        var pfs = Rate(pfMtbf, pfMttr);
+        var outages = new List<OutageSpec>();
+        foreach (var text in p.GetValue(outageOption) ?? [])
+        {
+            var (outage, problem) = ScenarioReader.ParseOutage(text);
+            if (problem is not null) problems.Add(problem);
+            else if (horizon is { } h && outage!.At >= h) problems.Add($"--outage '{text}': it starts at or after the horizon ({horizonText}), so it would never happen");
+            else outages.Add(outage!);
+        }
+        return new FailureSpec(hosts, pfs, outages, p.GetValue(noRestart) ? false : null, new SourcePosition(0, 0, "options"));
     }
 
     // ---------------- twin scenario ----------------

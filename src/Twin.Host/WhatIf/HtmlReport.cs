@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Twin.Host.Api;
+using Twin.Simulation.Model;
 using Twin.Simulation.WhatIf;
 
 namespace Twin.Host.WhatIf;
@@ -71,6 +72,14 @@ public static class HtmlReport
             report.Variants.SelectMany(v => v.Demand.ByPlatform.Select(p => (IReadOnlyList<string>)
                 [v.Name, p.Platform, Num(p.VfRequests.P50), $"{Num(p.FellBack.P50)} / {Num(p.FellBack.P95)}", $"{Num(p.FailedStarts.P50)} / {Num(p.FailedStarts.P95)}"])));
 
+        var disruptions = DisruptionRows(report.Variants.Select(v => v.Disruptions));
+        if (disruptions.Count > 0)
+        {
+            html.Append("<h2>Disruptions</h2>\n<p class=\"hint\">Host and PF failures and what they did to the VMs (P50 / P95 across replications): a failed host's VMs restart on another host of its cluster as far as their platform allows (vSphere HA leaves SR-IOV VMs for the repair; KVM needs every VF free on the new host; Hyper-V starts them synthetic when none is), else at its repair; a failed PF's VFs are revoked from their vNICs. Power cycles and live migrations when there were any.</p>\n");
+            Table(html, ["", .. report.Variants.Select(v => v.Name)],
+                disruptions.Select(d => (IReadOnlyList<string>)[d.Label, .. report.Variants.Select(v => v.Disruptions is { } x ? $"{Num(d.Band(x).P50)} / {Num(d.Band(x).P95)}" : "—")]));
+        }
+
         html.Append("<h2>Clusters</h2>\n");
         Table(html, ["variant", "cluster", "hosts", "PFs", "allocatable VFs", "first PF out (day, P50 / P95)", "most constrained PF", "whole cluster out (day)", "peak utilisation (P50 %)", "fell back (P50)"],
             report.Variants.SelectMany(v => v.Clusters.Select(c => (IReadOnlyList<string>)
@@ -126,6 +135,39 @@ public static class HtmlReport
     internal static string Exhaustion(ExhaustionDays e, double horizonDays) =>
         e.ReplicationsExhausted == 0 ? $"lasts the {Num(horizonDays)} days"
         : $"{Day(e.P50, horizonDays)} / {Day(e.P95, horizonDays)} ({e.ReplicationsExhausted} of {e.Replications} replications; earliest day {Num(e.Earliest ?? 0)})";
+
+    /// <summary>The disruption figures worth showing for these outcomes: the failures' when any failed, power cycles,
+    /// migrations and traffic changes when any replication had some; none when nothing happened (or the report predates
+    /// them).</summary>
+    internal static IReadOnlyList<(string Label, Func<DisruptionOutcome, Band> Band)> DisruptionRows(IEnumerable<DisruptionOutcome?> outcomes)
+    {
+        var all = outcomes.OfType<DisruptionOutcome>().ToList();
+        var rows = new List<(string, Func<DisruptionOutcome, Band>)>();
+        if (all.Any(d => d.Failures))
+            rows.AddRange(
+            [
+                ("host failures", d => d.HostFailures), ("host-hours down", d => d.HostHoursDown), ("PF failures", d => d.PfFailures),
+                ("PF-hours failed", d => d.PfHoursFailed), ("VMs interrupted by host failures", d => d.VmsInterrupted),
+                ("restarted on another host of the cluster", d => d.RestartedElsewhere), ("restarted at their host's repair", d => d.RestartedAtRepair),
+                ("not restarted (left or the run ended first)", d => d.NotRestarted), ("VM-hours down", d => d.VmHoursDown),
+                ("VFs revoked by PF failures", d => d.VfsRevokedByPfFailures),
+            ]);
+        if (all.Any(d => d.PowerCycles))
+            rows.AddRange(
+            [
+                ("VM stops", d => d.Stops), ("VM starts", d => d.Starts), ("starts refused (no room, host down)", d => d.StartsRefused),
+                ("starts failed (the platform's VF rules)", d => d.StartsFailed),
+            ]);
+        if (all.Any(d => d.Migrations))
+            rows.AddRange(
+            [
+                ("live migrations asked", d => d.MigrationsAsked), ("live migrations done", d => d.Migrated),
+                ("refused for SR-IOV (vSphere)", d => d.MigrationsRefusedForSriov), ("refused for room", d => d.MigrationsRefusedForRoom),
+                ("vNICs on a VF before the moves done", d => d.VnicsOnVfBeforeMigration), ("vNICs on a VF after them", d => d.VnicsOnVfAfterMigration),
+            ]);
+        if (all.Any(d => d.TrafficChanges)) rows.Add(("traffic changes", d => d.DemandChanges));
+        return rows;
+    }
 
     private static string Day(double? day, double horizonDays) => day is { } d ? $"day {Num(d)}" : $"after day {Num(horizonDays)}";
 

@@ -47,6 +47,7 @@ function sideBySide(report) {
     ["gain", "Gain of SR-IOV (Gbit/s, %)", (v) => `${num(v.throughput.gainGbps.p50)} (${num(v.throughput.gainPercent.p50)} %)`],
     ["cpu-saved", "Host CPU cores saved", (v) => num(v.throughput.cpuCoresSaved.p50)],
     ["latency", "Mean round-trip latency (µs; all synthetic)", (v) => `${num(v.throughput.meanLatencyUs.p50)} (${num(v.throughput.allSyntheticLatencyUs.p50)})`],
+    ...disruptionFigures(vs),
     ["verdict", "Against the baseline", (v) => v.versusBaseline?.verdict ?? "—"],
   ];
   const rows = figures.map(([key, label, value]) => ({ label, values: vs.map(value), __attrs: `data-row="${key}"` }));
@@ -54,6 +55,22 @@ function sideBySide(report) {
     { key: "figure", title: "", html: (r) => `<b>${Twin.esc(r.label)}</b>` },
     ...vs.map((v, i) => ({ key: v.name, title: v.name, html: (r) => Twin.esc(r.values[i]) })),
   ]);
+}
+
+// Host and PF failures and what they did to the VMs, when any replication of any variant had one (reports made before
+// failures were simulated have no disruptions at all)
+function disruptionFigures(vs) {
+  const band = (pick) => (v) => (v.disruptions ? `${num(pick(v.disruptions).p50)} / ${num(pick(v.disruptions).p95)}` : "—");
+  if (!vs.some((v) => v.disruptions && (v.disruptions.hostFailures.max > 0 || v.disruptions.pfFailures.max > 0
+    || v.disruptions.vmsInterrupted.max > 0 || v.disruptions.vfsRevokedByPfFailures.max > 0))) return [];
+  return [
+    ["host-failures", "Host / PF failures (P50 / P95)", (v) => `${band((d) => d.hostFailures)(v)} · ${band((d) => d.pfFailures)(v)}`],
+    ["interrupted", "VMs interrupted by host failures (P50 / P95)", band((d) => d.vmsInterrupted)],
+    ["restarted", "Restarted elsewhere · at repair · not restarted (P50)", (v) => (v.disruptions
+      ? `${num(v.disruptions.restartedElsewhere.p50)} · ${num(v.disruptions.restartedAtRepair.p50)} · ${num(v.disruptions.notRestarted.p50)}` : "—")],
+    ["vm-hours-down", "VM-hours down (P50 / P95)", band((d) => d.vmHoursDown)],
+    ["revoked", "VFs revoked by PF failures (P50 / P95)", band((d) => d.vfsRevokedByPfFailures)],
+  ];
 }
 
 function utilisation(report) {

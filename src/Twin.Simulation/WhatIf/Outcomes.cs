@@ -59,9 +59,21 @@ internal static class Outcomes
             .OrderByDescending(p => p.FirstExhaustion.ReplicationsExhausted).ThenBy(p => p.FirstExhaustion.P50 ?? double.MaxValue).ThenBy(p => p.FirstExhaustion.Earliest).ThenByDescending(p => p.HoursExhausted.P50)
             .ThenBy(p => p.Nic, StringComparer.Ordinal).FirstOrDefault()?.Nic;
 
+        var disruptions = new DisruptionOutcome(
+            B(r => r.Disruptions.HostFailures), B(r => r.Disruptions.NicFailures), B(r => r.Hosts.Sum(h => h.HoursDown)), B(r => r.Nics.Sum(n => n.HoursFailed)),
+            B(r => r.Disruptions.VmsInterrupted), B(r => r.Disruptions.RestartedElsewhere), B(r => r.Disruptions.RestartedAtRepair), B(r => r.Disruptions.NotRestarted),
+            B(r => r.Disruptions.VmHoursDown), B(r => r.Disruptions.VfsRevokedByNicFailures),
+            B(r => r.Disruptions.Stops), B(r => r.Disruptions.Starts), B(r => r.Disruptions.StartsRefused), B(r => r.Disruptions.StartsFailed),
+            B(r => r.Disruptions.MigrationsAsked), B(r => r.Disruptions.Migrated), B(r => r.Disruptions.MigrationsRefusedForSriov),
+            B(r => r.Disruptions.MigrationsRefusedForRoom), B(r => r.Disruptions.VnicsOnVfBeforeMigration), B(r => r.Disruptions.VnicsOnVfAfterMigration),
+            B(r => r.Disruptions.DemandChanges));
+
         var outcome = new VariantOutcome(v.Name, v.Description, v.BasedOn, v.Applied, v.Topology.Hosts.Count, pfs.Count, allocatable, v.Placement,
             v.ScarceVfPolicy?.ToString() ?? "each PF's own", exhaustion, mostConstrained,
-            ExhaustionDays.FromHours([.. runs.Select(r => r.Clusters.Select(c => c.AllPfsExhaustedHours).Where(h => h is not null).DefaultIfEmpty(null).Min())]), demand, throughput, utilisation, clusters, hosts, pfs, null);
+            ExhaustionDays.FromHours([.. runs.Select(r => r.Clusters.Select(c => c.AllPfsExhaustedHours).Where(h => h is not null).DefaultIfEmpty(null).Min())]), demand, throughput, utilisation, clusters, hosts, pfs, null)
+        {
+            Disruptions = disruptions,
+        };
         return baseline is null ? outcome : outcome with { VersusBaseline = Compare(baseline, outcome, s.HorizonHours / 24) };
     }
 
@@ -97,9 +109,14 @@ internal static class Outcomes
         };
         // a PF running out is routine when placement packs VMs: say when it cost no VM its VF
         if (b.Demand.UnmetPercent.Max == 0 && v.Demand.UnmetPercent.Max == 0) verdict += "; no vNIC went without a VF in either";
+        var (downBefore, downAfter) = (b.Disruptions?.VmHoursDown.P50 ?? 0, v.Disruptions?.VmHoursDown.P50 ?? 0);
+        if (downBefore != downAfter) verdict += $"; {Num(downAfter)} VM-hours down to host failures instead of {Num(downBefore)} (P50)";
         return new Comparison(x, y, gained, fellBack, v.Demand.FailedStarts.P50 - b.Demand.FailedStarts.P50,
             v.Throughput.DeliveredGbps.P50 - b.Throughput.DeliveredGbps.P50, v.Throughput.GainGbps.P50 - b.Throughput.GainGbps.P50,
-            v.Throughput.CpuCoresSaved.P50 - b.Throughput.CpuCoresSaved.P50, v.Throughput.MeanLatencyUs.P50 - b.Throughput.MeanLatencyUs.P50, verdict);
+            v.Throughput.CpuCoresSaved.P50 - b.Throughput.CpuCoresSaved.P50, v.Throughput.MeanLatencyUs.P50 - b.Throughput.MeanLatencyUs.P50, verdict)
+        {
+            VmHoursDownChange = downAfter - downBefore,
+        };
     }
 
     private static string Num(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);

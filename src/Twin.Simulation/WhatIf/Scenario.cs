@@ -34,6 +34,10 @@ public sealed record WhatIfScenario(
     /// <summary>Simulated zero on the wall clock, for dates in reports (null: the run decides, e.g. today).</summary>
     public DateTimeOffset? Start { get; init; }
 
+    /// <summary>Hosts and PFs that fail during the run, in the baseline and (unless a variant changes them) every
+    /// variant; <see cref="FailureSpec.None"/> when the scenario has no <c>failures:</c> section.</summary>
+    public FailureSpec Failures { get; init; } = FailureSpec.None;
+
     /// <summary>Every file the scenario names (base topology or captures, trace, distribution tables), with where.</summary>
     public IEnumerable<(string Path, SourcePosition Where, string Field)> Files()
     {
@@ -133,12 +137,20 @@ public abstract record WorkloadSpec
     /// Google task events always are sorted). <paramref name="MachineCores"/> and <paramref name="MachineMemoryGiB"/> turn
     /// Google's normalised requests into cores and GiB.</summary>
     public sealed record Trace(string Path, TraceFormat Format, double FromHours, double? UntilHours, string? Cluster, bool Sort, NetworkSpec Network,
-        double MachineCores = 64, double MachineMemoryGiB = 256) : WorkloadSpec;
+        double MachineCores = 64, double MachineMemoryGiB = 256) : WorkloadSpec
+    {
+        /// <summary>Where the trace's VMs may be placed when <see cref="Cluster"/> is not given.</summary>
+        public PlacementScope Scope { get; init; }
+    }
 
     /// <summary>The synthetic generator: Poisson arrivals at <paramref name="ArrivalsPerHour"/> growing linearly by
     /// <paramref name="GrowthPercent"/> over the horizon.</summary>
     public sealed record Synthetic(double ArrivalsPerHour, double GrowthPercent, DistributionSpec LifetimeHours, DistributionSpec Cores,
-        DistributionSpec MemoryGiB, string? Cluster, NetworkSpec Network) : WorkloadSpec;
+        DistributionSpec MemoryGiB, string? Cluster, NetworkSpec Network) : WorkloadSpec
+    {
+        /// <summary>Where the generated VMs may be placed when <see cref="Cluster"/> is not given.</summary>
+        public PlacementScope Scope { get; init; }
+    }
 
     /// <summary>No arriving workload: only the base's VMs and the cohorts.</summary>
     public sealed record None : WorkloadSpec;
@@ -147,6 +159,61 @@ public abstract record WorkloadSpec
     {
     }
 }
+
+/// <summary>Where arriving VMs that name no cluster may be placed.</summary>
+public enum PlacementScope
+{
+    /// <summary>On any host of the datacenter (the placement policy looks at every host).</summary>
+    Any,
+
+    /// <summary>Each VM is given a cluster of the base when it arrives — drawn from its own random stream, with a
+    /// probability proportional to the cluster's host count — and is placed within it, as vSphere clusters, Hyper-V
+    /// failover clusters or OpenStack cells place VMs.</summary>
+    Cluster,
+}
+
+/// <summary>
+/// Hosts and PFs failing during a run: at random (<see cref="Hosts"/>, <see cref="Pfs"/>: exponential times to failure
+/// and to repair, one stream per host and per PF), at listed moments (<see cref="Outages"/>), and whether a failed
+/// host's VMs restart on another host of its cluster as their platform allows (<see cref="RestartElsewhere"/>). A null
+/// field is not given: in a variant's <c>failures:</c> change it keeps what the base (or the variant it is based on)
+/// has; in the scenario's own section it takes the default (no random failures, no outages, restarts elsewhere on).
+/// </summary>
+public sealed record FailureSpec(FailureRate? Hosts, FailureRate? Pfs, IReadOnlyList<OutageSpec>? Outages, bool? RestartElsewhere, SourcePosition Where)
+{
+    /// <summary>Nothing fails.</summary>
+    public static readonly FailureSpec None = new(null, null, null, null, default);
+
+    /// <summary>This over <paramref name="under"/>: the fields given here, the others from <paramref name="under"/>.</summary>
+    public FailureSpec Over(FailureSpec under) =>
+        new(Hosts ?? under.Hosts, Pfs ?? under.Pfs, Outages ?? under.Outages, RestartElsewhere ?? under.RestartElsewhere, Where);
+
+    /// <summary>Whether anything fails.</summary>
+    public bool Any => Hosts?.Mtbf is not null || Pfs?.Mtbf is not null || Outages is { Count: > 0 };
+
+    /// <summary>The model's options (defaults for the fields not given).</summary>
+    public FailureOptions ToOptions()
+    {
+        var defaults = FailureOptions.None;
+        return new FailureOptions
+        {
+            HostMtbf = Hosts?.Mtbf,
+            HostMttr = Hosts?.Mttr ?? defaults.HostMttr,
+            NicMtbf = Pfs?.Mtbf,
+            NicMttr = Pfs?.Mttr ?? defaults.NicMttr,
+            Outages = [.. (Outages ?? []).Select(o => new Outage(o.Kind, o.Target, SimTime.Zero + o.At, o.Duration))],
+            RestartElsewhere = RestartElsewhere ?? defaults.RestartElsewhere,
+        };
+    }
+}
+
+/// <summary>Random failures of hosts or PFs: mean time between failures (null: none at random) and mean time to repair
+/// (null: the model's default, 4 h for hosts and 2 h for PFs).</summary>
+public sealed record FailureRate(SimDuration? Mtbf, SimDuration? Mttr);
+
+/// <summary><paramref name="Target"/> (a host id, or a PF id such as <c>host-03/0000:3b:00.0</c>) is down from
+/// <paramref name="At"/> after simulated zero for <paramref name="Duration"/>.</summary>
+public sealed record OutageSpec(OutageKind Kind, string Target, SimDuration At, SimDuration Duration, SourcePosition Where);
 
 /// <summary>The trace formats a scenario can read VM lifecycles from.</summary>
 public enum TraceFormat
@@ -174,7 +241,11 @@ public sealed record CohortSpec(
     DistributionSpec Cores,
     DistributionSpec MemoryGiB,
     NetworkSpec Network,
-    SourcePosition Where);
+    SourcePosition Where)
+{
+    /// <summary>Where the cohort's VMs may be placed when <see cref="Cluster"/> is not given.</summary>
+    public PlacementScope Scope { get; init; }
+}
 
 /// <summary>A variant: a name and the changes it makes to the base (after those of <paramref name="BasedOn"/>, if any).</summary>
 public sealed record VariantSpec(string Name, string? Description, string? BasedOn, IReadOnlyList<ChangeSpec> Changes, SourcePosition Where);
@@ -230,6 +301,10 @@ public abstract record ChangeSpec
 
     /// <summary>Uses another placement policy.</summary>
     public sealed record SetPlacement(PlacementPolicy Placement) : ChangeSpec;
+
+    /// <summary>Changes the failures: the fields <paramref name="Failures"/> gives replace those of the base (or of the
+    /// variant this one is based on); <c>failures: none</c> turns every failure off.</summary>
+    public sealed record SetFailures(FailureSpec Failures) : ChangeSpec;
 
     private ChangeSpec()
     {

@@ -47,14 +47,69 @@ public static class ScenarioReader
         }
     }
 
+    /// <summary>" (did you mean 'X'?)" for the name of <paramref name="keys"/> closest to <paramref name="key"/>, or "".</summary>
+    internal static string Suggest(string key, IEnumerable<string> keys)
+    {
+        var best = keys.Select(k => (k, d: Distance(key.ToLowerInvariant(), k.ToLowerInvariant()))).OrderBy(x => x.d).FirstOrDefault();
+        return best.k is not null && best.d <= Math.Max(2, key.Length / 3) ? $" (did you mean '{best.k}'?)" : "";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>A moment after simulated zero written as a duration (<c>10d</c>, <c>6h</c>), or <c>0</c> (also <c>0h</c>,
+    /// <c>0d</c>) for simulated zero itself; null when it is neither.</summary>
+    public static SimDuration? ParseOffset(string text)
+    {
+        var t = text.Trim();
+        var number = t.Length > 1 && "mhdw".Contains(char.ToLowerInvariant(t[^1]), StringComparison.Ordinal) ? t[..^1] : t;
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v == 0 ? SimDuration.Zero : ParseDuration(t);
+    }
+
+    /// <summary>An outage as <c>twin simulate --outage</c> writes it: <c>host:HOST@AT+DURATION</c> or
+    /// <c>pf:HOST/PCI@AT+DURATION</c> (<c>host:a-07@10d+6h</c>, <c>pf:a-03/0000:3b:00.0@0+1h</c>); the problem otherwise.</summary>
+    public static (OutageSpec? Outage, string? Problem) ParseOutage(string text)
+    {
+        const string Form = "write host:HOST@AT+DURATION or pf:HOST/PCI@AT+DURATION, e.g. host:a-07@10d+6h";
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var at = text.LastIndexOf('@');
+        if (colon < 0 || at < colon) return (null, $"--outage '{text}': {Form}");
+        OutageKind? kind = text[..colon].Trim().ToLowerInvariant() switch
+        {
+            "host" => OutageKind.Host,
+            "pf" or "nic" => OutageKind.Nic,
+            _ => null,
+        };
+        if (kind is null) return (null, $"--outage '{text}': '{text[..colon]}' is not host or pf; {Form}");
+        var target = text[(colon + 1)..at].Trim();
+        if (target.Length == 0) return (null, $"--outage '{text}': which {(kind == OutageKind.Host ? "host" : "PF")}? {Form}");
+        var when = text[(at + 1)..];
+        var plus = when.IndexOf('+', StringComparison.Ordinal);
+        if (plus < 0) return (null, $"--outage '{text}': how long? add +DURATION after the moment, e.g. @10d+6h");
+        if (ParseOffset(when[..plus]) is not { } from) return (null, $"--outage '{text}': '{when[..plus]}' is not a moment after simulated zero: write e.g. 10d, 36h or 0");
+        if (ParseDuration(when[(plus + 1)..]) is not { } duration) return (null, $"--outage '{text}': '{when[(plus + 1)..]}' is not a duration: write e.g. 6h, 45m or 2d");
+        return (new OutageSpec(kind.Value, target, from, duration, new SourcePosition(0, 0, $"--outage {text}")), null);
+    }
+
     private sealed class Binder(string source)
     {
+        // read before the failures, whose outages must start within it
+        private SimDuration _horizon = SimDuration.MaxValue;
+
         public WhatIfScenario Scenario(ScenarioNode root)
         {
             var m = Map(root, "the scenario");
-            Known(m, "name", "description", "base", "workload", "horizon", "replications", "seed", "start", "placement", "scarceVfPolicy", "model", "cohorts", "variants");
+            Known(m, "name", "description", "base", "workload", "horizon", "replications", "seed", "start", "placement", "scarceVfPolicy", "model", "failures", "cohorts", "variants");
             var name = Str(m, "name") ?? throw Fail(m, Field(m, "name"), "a scenario needs a name (name: ...)");
-            var horizon = Duration(Required(m, "horizon", "how long to simulate, e.g. horizon: 90d"));
+            var horizon = _horizon = Duration(Required(m, "horizon", "how long to simulate, e.g. horizon: 90d"));
             var replications = Int(m, "replications") ?? DefaultReplications;
             if (replications is < 1 or > MaxReplications) throw Fail(m.Get("replications")!, $"must be 1-{MaxReplications}, not {replications}");
             var seed = m.Get("seed") is { } seedNode ? ULong(seedNode) : 1UL;
@@ -72,6 +127,7 @@ public static class ScenarioReader
                 [.. Many(m.Get("variants")).Select(Variant)])
             {
                 Start = m.Get("start") is { } start && m.Has("start") ? Time(start) : null,
+                Failures = m.Get("failures") is { } failures && m.Has("failures") ? Failures(failures, inVariant: false) : FailureSpec.None,
             };
             CheckReferences(scenario);
             return scenario;
@@ -116,21 +172,37 @@ public static class ScenarioReader
             if (m.Get("trace") is { } t && m.Has("trace"))
             {
                 var tm = Map(t, "a trace: {path: FILE, format: azure-vmtable, ...}");
-                Known(tm, "path", "format", "fromHours", "untilHours", "from", "until", "cluster", "sort", "network", "machineCores", "machineMemoryGiB");
+                Known(tm, "path", "format", "fromHours", "untilHours", "from", "until", "cluster", "scope", "sort", "network", "machineCores", "machineMemoryGiB");
                 var format = tm.Get("format") is { } f ? Enum<TraceFormat>(f) : TraceFormat.AzureVmTable;
                 var from = Hours(tm, "fromHours", "from") ?? 0;
                 var until = Hours(tm, "untilHours", "until");
                 if (until is { } u && u <= from) throw Fail(tm.Get("untilHours") ?? tm.Get("until")!, $"must be after the window's start ({from} h)");
                 return new WorkloadSpec.Trace(Str(tm, "path") ?? throw Fail(tm, Field(tm, "path"), "a trace needs its file: path: FILE"), format, from, until,
                     Str(tm, "cluster"), tm.Get("sort") is { } s && Bool(s), Network(tm.Get("network")),
-                    tm.Get("machineCores") is { } mc ? Positive(mc) : 64, tm.Get("machineMemoryGiB") is { } mm ? Positive(mm) : 256);
+                    tm.Get("machineCores") is { } mc ? Positive(mc) : 64, tm.Get("machineMemoryGiB") is { } mm ? Positive(mm) : 256)
+                {
+                    Scope = Scope(tm),
+                };
             }
             var sm = Map(m.Get("synthetic")!, "synthetic: {arrivalsPerHour: N, ...}");
-            Known(sm, "arrivalsPerHour", "growthPercent", "lifetimeHours", "cores", "memoryGiB", "cluster", "network");
+            Known(sm, "arrivalsPerHour", "growthPercent", "lifetimeHours", "cores", "memoryGiB", "cluster", "scope", "network");
             var rate = Positive(Required(sm, "arrivalsPerHour", "VMs arriving per hour, e.g. arrivalsPerHour: 2"));
             return new WorkloadSpec.Synthetic(rate, Growth(sm), Dist(sm.Get("lifetimeHours"), new DistributionSpec.ExponentialMean(24), positive: true),
                 Dist(sm.Get("cores"), new DistributionSpec.Fixed(2), positive: true), Dist(sm.Get("memoryGiB"), new DistributionSpec.Fixed(8), positive: true),
-                Str(sm, "cluster"), Network(sm.Get("network")));
+                Str(sm, "cluster"), Network(sm.Get("network")))
+            {
+                Scope = Scope(sm),
+            };
+        }
+
+        /// <summary>scope: any (default) or cluster; a workload or cohort that names its cluster needs none.</summary>
+        private PlacementScope Scope(ScenarioMap m)
+        {
+            if (!m.Has("scope")) return PlacementScope.Any;
+            var scope = Choice(m.Get("scope")!, "any", "cluster") == "cluster" ? PlacementScope.Cluster : PlacementScope.Any;
+            if (scope == PlacementScope.Cluster && m.Has("cluster"))
+                throw Fail(m.Get("scope")!, "give cluster: NAME (every VM there) or scope: cluster (each VM a cluster drawn by size), not both");
+            return scope;
         }
 
         private NetworkSpec Network(ScenarioNode? node)
@@ -152,7 +224,7 @@ public static class ScenarioReader
         private CohortSpec Cohort(ScenarioNode node)
         {
             var m = Map(node, "a cohort");
-            Known(m, "name", "cluster", "arrivalsPerHour", "growthPercent", "startHours", "untilHours", "start", "until", "count", "lifetimeHours", "cores", "memoryGiB", "network");
+            Known(m, "name", "cluster", "scope", "arrivalsPerHour", "growthPercent", "startHours", "untilHours", "start", "until", "count", "lifetimeHours", "cores", "memoryGiB", "network");
             var name = Str(m, "name") ?? throw Fail(m, Field(m, "name"), "a cohort needs a name");
             var start = Hours(m, "startHours", "start") ?? 0;
             var until = Hours(m, "untilHours", "until");
@@ -162,7 +234,10 @@ public static class ScenarioReader
             return new CohortSpec(name, Str(m, "cluster"), Positive(Required(m, "arrivalsPerHour", "VMs of the cohort arriving per hour")), Growth(m), start, until, count,
                 Dist(m.Get("lifetimeHours"), new DistributionSpec.ExponentialMean(24 * 30), positive: true),
                 Dist(m.Get("cores"), new DistributionSpec.Fixed(2), positive: true), Dist(m.Get("memoryGiB"), new DistributionSpec.Fixed(8), positive: true),
-                Network(m.Get("network")), SourcePosition.Of(node));
+                Network(m.Get("network")), SourcePosition.Of(node))
+            {
+                Scope = Scope(m),
+            };
         }
 
         private double Growth(ScenarioMap m)
@@ -189,6 +264,59 @@ public static class ScenarioReader
             return new ModelSettings(overcommit, m.Get("vrss") is { } v && Bool(v), buckets);
         }
 
+        // ---------------- failures ----------------
+
+        /// <summary>The failures section, or a variant's change of it (<paramref name="inVariant"/>: the fields it gives
+        /// replace the base's; <c>none</c> turns every failure off).</summary>
+        private FailureSpec Failures(ScenarioNode node, bool inVariant)
+        {
+            var where = SourcePosition.Of(node);
+            if (node is ScenarioScalar { Text: "none" }) return new FailureSpec(new FailureRate(null, null), new FailureRate(null, null), [], null, where);
+            var m = Map(node, "failures: {hosts: {mtbf: 90d, mttr: 4h}, pfs: {mtbf: 180d, mttr: 2h}, outages: [...], restartElsewhere: true} (or none)");
+            Known(m, "hosts", "pfs", "outages", "restartElsewhere");
+            if (inVariant && !m.Entries.Any(e => e.Value is not ScenarioScalar { IsNull: true }))
+                throw Fail(m, "changes nothing: give hosts, pfs, outages or restartElsewhere (or failures: none)");
+            return new FailureSpec(
+                m.Get("hosts") is { } h && m.Has("hosts") ? Rate(h, "hosts", "4h") : null,
+                m.Get("pfs") is { } p && m.Has("pfs") ? Rate(p, "pfs", "2h") : null,
+                m.Get("outages") is { } o && m.Has("outages") ? [.. Many(o).Select(Outage)] : null,
+                m.Get("restartElsewhere") is { } r && m.Has("restartElsewhere") ? Bool(r) : null,
+                where);
+        }
+
+        private FailureRate Rate(ScenarioNode node, string what, string defaultMttr)
+        {
+            if (node is ScenarioScalar { Text: "none" }) return new FailureRate(null, null);
+            var m = Map(node, $"{what}: {{mtbf: DURATION, mttr: DURATION}} (or none)");
+            Known(m, "mtbf", "mttr");
+            var mtbf = Duration(Required(m, "mtbf", $"the mean time between failures of each of the {what}, e.g. mtbf: 90d (mttr defaults to {defaultMttr})"));
+            return new FailureRate(mtbf, m.Get("mttr") is { } r && m.Has("mttr") ? Duration(r) : null);
+        }
+
+        private OutageSpec Outage(ScenarioNode node)
+        {
+            var m = Map(node, "an outage: {host: HOST, at: 10d, for: 6h} or {pf: \"HOST/PCI\", at: 2d, for: 1h}");
+            Known(m, "host", "pf", "at", "for");
+            if (m.Has("host") == m.Has("pf")) throw Fail(m, "give exactly one of host: HOST and pf: \"HOST/PCI\" (what goes down)");
+            var kind = m.Has("host") ? OutageKind.Host : OutageKind.Nic;
+            var target = Str(m, kind == OutageKind.Host ? "host" : "pf")!;
+            var atNode = Required(m, "at", "when it goes down, after simulated zero: at: 10d (or 0)");
+            var at = Offset(atNode);
+            if (at >= _horizon)
+                throw Fail(atNode, $"is not before the horizon ({Human(_horizon)}): the outage would never happen");
+            return new OutageSpec(kind, target, at, Duration(Required(m, "for", "how long it stays down: for: 6h")), SourcePosition.Of(node));
+        }
+
+        /// <summary>A moment after simulated zero, as a duration (0 is simulated zero itself).</summary>
+        private SimDuration Offset(ScenarioNode node)
+        {
+            var text = Str(node) ?? throw Fail(node, "needs a duration after simulated zero such as 10d (or 0)");
+            return ParseOffset(text) is { } offset && offset == SimDuration.Zero ? offset : Duration(node);
+        }
+
+        private static string Human(SimDuration d) =>
+            d.Microseconds % SimDuration.MicrosecondsPerDay == 0 ? $"{Num(d.TotalHours / 24)}d" : $"{Num(d.TotalHours)}h";
+
         // ---------------- variants and changes ----------------
 
         private VariantSpec Variant(ScenarioNode node)
@@ -202,7 +330,7 @@ public static class ScenarioReader
             return new VariantSpec(name, Str(m, "description"), Str(m, "basedOn"), changes, SourcePosition.Of(node));
         }
 
-        private static readonly string[] ChangeKinds = ["addHosts", "replaceNics", "setNumVfs", "switchIov", "enableSriov", "addCohort", "scarceVfPolicy", "placement"];
+        private static readonly string[] ChangeKinds = ["addHosts", "replaceNics", "setNumVfs", "switchIov", "enableSriov", "addCohort", "scarceVfPolicy", "placement", "failures"];
 
         private ChangeSpec Change(ScenarioNode node)
         {
@@ -219,6 +347,7 @@ public static class ScenarioReader
                 "addCohort" => new ChangeSpec.AddCohort(Cohort(body)),
                 "scarceVfPolicy" => new ChangeSpec.SetScarceVfPolicy(Enum<ScarceVfPolicy>(body)),
                 "placement" => new ChangeSpec.SetPlacement(Enum<PlacementPolicy>(body)),
+                "failures" => new ChangeSpec.SetFailures(Failures(body, inVariant: true)),
                 _ => throw Fail(m, $"unknown change '{kind}'{Suggest(kind, ChangeKinds)}; changes are {string.Join(", ", ChangeKinds)}"),
             };
             return change with { Where = SourcePosition.Of(m) };
@@ -453,23 +582,6 @@ public static class ScenarioReader
             foreach (var (key, value) in m.Entries)
                 if (!keys.Contains(key, StringComparer.Ordinal))
                     throw Fail(value, $"unknown field '{key}'{Suggest(key, keys)}; fields here: {string.Join(", ", keys)}");
-        }
-
-        private static string Suggest(string key, IEnumerable<string> keys)
-        {
-            var best = keys.Select(k => (k, d: Distance(key.ToLowerInvariant(), k.ToLowerInvariant()))).OrderBy(x => x.d).FirstOrDefault();
-            return best.k is not null && best.d <= Math.Max(2, key.Length / 3) ? $" (did you mean '{best.k}'?)" : "";
-        }
-
-        private static int Distance(string a, string b)
-        {
-            var d = new int[a.Length + 1, b.Length + 1];
-            for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-            for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-            for (var i = 1; i <= a.Length; i++)
-                for (var j = 1; j <= b.Length; j++)
-                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            return d[a.Length, b.Length];
         }
 
         private static IReadOnlyList<ScenarioNode> Many(ScenarioNode? node) => node switch

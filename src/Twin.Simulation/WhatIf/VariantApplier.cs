@@ -5,12 +5,14 @@ using Twin.Events.Inventory;
 using Twin.Events.Nics;
 using Twin.Events.Platforms;
 using Twin.Events.Switches;
+using Twin.Simulation.Engine;
 using Twin.Simulation.Model;
 
 namespace Twin.Simulation.WhatIf;
 
-/// <summary>A variant ready to run: its topology, the model settings it changed, its cohorts, and how the arriving
-/// workload's SR-IOV wish changed; <see cref="Applied"/> says in words what each change did.</summary>
+/// <summary>A variant ready to run: its topology, the model settings it changed, its cohorts, how the arriving
+/// workload's SR-IOV wish changed, and what fails (the base's failures with the variant's changes over them);
+/// <see cref="Applied"/> says in words what each change did.</summary>
 public sealed record AppliedVariant(
     string Name,
     string? Description,
@@ -20,7 +22,8 @@ public sealed record AppliedVariant(
     ScarceVfPolicy? ScarceVfPolicy,
     IReadOnlyList<CohortSpec> Cohorts,
     NetworkSpec? WorkloadNetwork,
-    IReadOnlyList<string> Applied);
+    IReadOnlyList<string> Applied,
+    FailureSpec Failures);
 
 /// <summary>
 /// Applies a variant's changes to the base, as data: a changed topology (hosts, PFs, switches, the base's VMs' vNICs),
@@ -65,10 +68,11 @@ public static class VariantApplier
         private ScarceVfPolicy? _policy = scenario.ScarceVfPolicy;
         private readonly List<CohortSpec> _cohorts = [.. scenario.Cohorts];
         private NetworkSpec? _workloadNetwork;
+        private FailureSpec _failures = scenario.Failures;
         private readonly List<string> _applied = [];
 
         public AppliedVariant Result(string name, string? description, string? basedOn) =>
-            new(name, description, basedOn, _t, _placement, _policy, _cohorts, _workloadNetwork, _applied);
+            new(name, description, basedOn, _t, _placement, _policy, _cohorts, _workloadNetwork, _applied, _failures);
 
         public void Apply(ChangeSpec change)
         {
@@ -91,6 +95,10 @@ public static class VariantApplier
                 case ChangeSpec.SetPlacement c:
                     _placement = c.Placement;
                     _applied.Add($"placement {c.Placement}");
+                    break;
+                case ChangeSpec.SetFailures c:
+                    _failures = c.Failures.Over(_failures);
+                    _applied.Add(DescribeFailures(_failures));
                     break;
             }
         }
@@ -319,6 +327,24 @@ public static class VariantApplier
     }
 
     private static string Num(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>What fails, in words: "hosts fail every 90 d (repair 4 h), 2 outage(s), no restarts elsewhere".</summary>
+    public static string DescribeFailures(FailureSpec f)
+    {
+        if (!f.Any) return "nothing fails";
+        var o = f.ToOptions();
+        var parts = new List<string>();
+        if (o.HostMtbf is { } h) parts.Add($"each host fails every {Span(h)} on average (repaired in {Span(o.HostMttr)})");
+        if (o.NicMtbf is { } n) parts.Add($"each PF fails every {Span(n)} on average (repaired in {Span(o.NicMttr)})");
+        if (o.Outages.Count > 0)
+            parts.Add($"{o.Outages.Count} outage(s): " + string.Join(", ", o.Outages.Take(3).Select(x => $"{(x.Kind == OutageKind.Host ? "host" : "PF")} {x.Target} "
+                + $"{(x.At == SimTime.Zero ? "from the start" : $"from {Span(x.At - SimTime.Zero)}")} for {Span(x.Duration)}")) + (o.Outages.Count > 3 ? ", …" : ""));
+        parts.Add(o.RestartElsewhere ? "a failed host's VMs restart on other hosts of its cluster as their platform allows" : "a failed host's VMs wait for its repair");
+        return string.Join("; ", parts);
+    }
+
+    private static string Span(SimDuration d) =>
+        d.TotalHours >= 48 && d.TotalHours % 24 == 0 ? $"{Num(d.TotalHours / 24)} d" : d.TotalHours >= 1 ? $"{Num(d.TotalHours)} h" : $"{Num(d.TotalHours * 60)} min";
 
     /// <summary>The part numbers in a catalog model's name: "Intel 82599 / X520 (ixgbe)" → 82599, X520; "ConnectX-4/5/6" →
     /// ConnectX-4, ConnectX-5, ConnectX-6; link descriptions ("4x10G", "1G") and drivers (in parentheses) are not part numbers.</summary>

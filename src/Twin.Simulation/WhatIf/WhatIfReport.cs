@@ -69,7 +69,61 @@ public sealed record VariantOutcome(
     IReadOnlyList<ClusterOutcome> Clusters,
     IReadOnlyList<HostOutcome> HostResults,
     IReadOnlyList<PfOutcome> PfResults,
-    Comparison? VersusBaseline);
+    Comparison? VersusBaseline)
+{
+    /// <summary>What host and PF failures, power cycles, live migrations and traffic changes did (null in reports made
+    /// before they were simulated).</summary>
+    public DisruptionOutcome? Disruptions { get; init; }
+}
+
+/// <summary>
+/// The events beyond arrivals and departures, across replications (P50/P95 bands). Host and PF failures (and the hours
+/// hosts were down and PFs failed, summed over them); the VMs a host failure interrupted, and of those how many were
+/// restarted on another host of the cluster (as far as their platform allows: vSphere HA leaves SR-IOV VMs), when their
+/// host was repaired, or not at all before they left or the run ended; the VM-hours lost; the VFs PF failures took from
+/// their vNICs. Power cycles (stops, starts, starts refused for room or a down host, starts failed by the platform's VF
+/// rules), live migrations (asked, done, refused for SR-IOV or for room; vNICs on a VF before and after the moves done)
+/// and traffic changes. <see cref="Failures"/>, <see cref="PowerCycles"/>, <see cref="Migrations"/> and
+/// <see cref="TrafficChanges"/> say whether any replication had any.
+/// </summary>
+public sealed record DisruptionOutcome(
+    Band HostFailures,
+    Band PfFailures,
+    Band HostHoursDown,
+    Band PfHoursFailed,
+    Band VmsInterrupted,
+    Band RestartedElsewhere,
+    Band RestartedAtRepair,
+    Band NotRestarted,
+    Band VmHoursDown,
+    Band VfsRevokedByPfFailures,
+    Band Stops,
+    Band Starts,
+    Band StartsRefused,
+    Band StartsFailed,
+    Band MigrationsAsked,
+    Band Migrated,
+    Band MigrationsRefusedForSriov,
+    Band MigrationsRefusedForRoom,
+    Band VnicsOnVfBeforeMigration,
+    Band VnicsOnVfAfterMigration,
+    Band DemandChanges)
+{
+    [JsonIgnore]
+    public bool Failures => HostFailures.Max > 0 || PfFailures.Max > 0 || VmsInterrupted.Max > 0 || VfsRevokedByPfFailures.Max > 0;
+
+    [JsonIgnore]
+    public bool PowerCycles => Stops.Max > 0 || Starts.Max > 0 || StartsRefused.Max > 0 || StartsFailed.Max > 0;
+
+    [JsonIgnore]
+    public bool Migrations => MigrationsAsked.Max > 0;
+
+    [JsonIgnore]
+    public bool TrafficChanges => DemandChanges.Max > 0;
+
+    [JsonIgnore]
+    public bool Any => Failures || PowerCycles || Migrations || TrafficChanges;
+}
 
 /// <summary>VF demand and what could not be met: vNICs that wanted a VF; those that fell back to the synthetic path
 /// (Hyper-V, or a host whose PF gives none); VM starts that failed for want of VFs (vSphere, KVM) and their vNICs; the
@@ -157,4 +211,8 @@ public sealed record Comparison(
     double GainGbpsChange,
     double CpuCoresSavedChange,
     double MeanLatencyUsChange,
-    string Verdict);
+    string Verdict)
+{
+    /// <summary>VM-hours lost to host failures, variant's P50 less the baseline's.</summary>
+    public double VmHoursDownChange { get; init; }
+}

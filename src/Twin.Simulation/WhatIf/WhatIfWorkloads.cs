@@ -12,12 +12,16 @@ namespace Twin.Simulation.WhatIf;
 /// (pinned to their hosts), the arriving workload (trace or generator) and the cohorts, merged in arrival order.
 /// Every source and every network attribute draws from its own random stream of (seed, replication), so a variant that
 /// changes one attribute (who wants a VF) leaves every other draw where it was: the baseline and the variants see the
-/// same VMs at the same times (common random numbers).
+/// same VMs at the same times (common random numbers). A workload or cohort of <c>scope: cluster</c> gives each VM a
+/// cluster from a stream of its own, weighted by the base's clusters (not the variant's), so the same VM goes to the
+/// same cluster in the baseline and in every variant.
 /// </summary>
 internal sealed class WhatIfWorkloads
 {
     private const ulong MainStream = 100;
     private const ulong BaseVmStream = 200;
+    // after a source's four network streams (stream + 0..3)
+    private const ulong ScopeStreamOffset = 4;
     private const int MaxVnics = 16;
 
     private readonly WhatIfScenario _scenario;
@@ -25,12 +29,27 @@ internal sealed class WhatIfWorkloads
     private readonly Dictionary<string, DistributionTable> _tables = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private IReadOnlyList<VmLifecycle>? _sortedTrace;
+    private readonly ClusterDraw _clusters;
 
-    public WhatIfWorkloads(WhatIfScenario scenario, Func<string, Stream> open)
+    /// <summary>A workload builder; <paramref name="scopeBase"/> is the datacenter whose clusters scoped VMs are drawn
+    /// among (the base, restricted to the scenario's clusters; the same for every variant).</summary>
+    public WhatIfWorkloads(WhatIfScenario scenario, Func<string, Stream> open, Topology? scopeBase = null)
     {
         _scenario = scenario;
         _open = open;
+        _clusters = ClusterDraw.Of(scopeBase);
     }
+
+    /// <summary>Whether every VM of <paramref name="variant"/>'s replications names its cluster or host: the base's VMs
+    /// and the reserved capacity are on their hosts; the arriving workload and each cohort have a cluster, or
+    /// <c>scope: cluster</c>.</summary>
+    public bool EveryVmNamesItsCluster(AppliedVariant variant) =>
+        _scenario.Workload switch
+        {
+            WorkloadSpec.Synthetic s => s.Cluster is not null || s.Scope == PlacementScope.Cluster,
+            WorkloadSpec.Trace t => t.Cluster is not null || t.Scope == PlacementScope.Cluster,
+            _ => true,
+        } && variant.Cohorts.All(c => c.Cluster is not null || c.Scope == PlacementScope.Cluster);
 
     /// <summary>Reads every table and checks every distribution up front, so a bad file fails before any run.</summary>
     public void Prepare(IEnumerable<AppliedVariant> variants)
@@ -135,14 +154,14 @@ internal sealed class WhatIfWorkloads
                     MeanGbitPerSecondPerVnic = new Constant<double>(0),
                 });
                 return WithNetwork(generated.Select(v => (v.Lifecycle.Id, v.Lifecycle.Created, Departure(v.Lifecycle.Created, v.Lifetime), v.Lifecycle.Cores, v.Lifecycle.MemoryGiB)),
-                    network, seed, replication, MainStream, s.Cluster);
+                    network, seed, replication, MainStream, s.Cluster, s.Scope);
             case WorkloadSpec.Trace t:
                 var from = SimTime.FromHours(t.FromHours);
                 var until = t.UntilHours is { } u ? SimTime.FromHours(u) : (SimTime?)null;
                 // a streamed trace is parsed on a second thread while the model runs (same rows, same order, errors where they are)
                 var rows = NeedsSort(t) ? SortedTrace(t) : Window(CheckedOrder(ReadAhead.Of(ReadTrace(t)), t), from, until);
                 return WithNetwork(rows.Select(v => (v.Id, SimTime.Zero + (v.Created - from), v.Deleted is { } d ? SimTime.Zero + (d - from) : (SimTime?)null, v.Cores, v.MemoryGiB)),
-                    network, seed, replication, MainStream, t.Cluster);
+                    network, seed, replication, MainStream, t.Cluster, t.Scope);
             default:
                 return null;
         }
@@ -178,16 +197,18 @@ internal sealed class WhatIfWorkloads
             return (v.Lifecycle.Id, created, Departure(created, v.Lifetime), v.Lifecycle.Cores, v.Lifecycle.MemoryGiB);
         });
         if (c.Count is { } n) shifted = shifted.Take(n);
-        return WithNetwork(shifted, Resolve(c.Network, c.Where), cohortSeed, replication, MainStream, c.Cluster);
+        return WithNetwork(shifted, Resolve(c.Network, c.Where), cohortSeed, replication, MainStream, c.Cluster, c.Scope);
     }
 
-    private static IEnumerable<SimVm> WithNetwork(IEnumerable<(string Id, SimTime Arrival, SimTime? Departure, double Cores, double MemoryGiB)> vms,
-        ResolvedNetwork n, ulong seed, ulong replication, ulong stream, string? cluster)
+    private IEnumerable<SimVm> WithNetwork(IEnumerable<(string Id, SimTime Arrival, SimTime? Departure, double Cores, double MemoryGiB)> vms,
+        ResolvedNetwork n, ulong seed, ulong replication, ulong stream, string? cluster, PlacementScope scope)
     {
         var share = Pcg32.ForReplication(seed, replication, stream);
         var vnics = Pcg32.ForReplication(seed, replication, stream + 1);
         var weights = Pcg32.ForReplication(seed, replication, stream + 2);
         var gbps = Pcg32.ForReplication(seed, replication, stream + 3);
+        // a stream of its own: scoping a workload moves none of its other draws
+        var clusters = cluster is null && scope == PlacementScope.Cluster ? Pcg32.ForReplication(seed, replication, stream + ScopeStreamOffset) : null;
         foreach (var (id, arrival, departure, cores, memory) in vms)
         {
             // every stream is drawn once per VM whatever the outcome, so changing one attribute moves no other
@@ -195,7 +216,32 @@ internal sealed class WhatIfWorkloads
             var count = (int)Math.Clamp(Math.Round(n.Vnics.Sample(vnics)), 0, MaxVnics);
             var weight = (int)Math.Clamp(Math.Round(n.Weight.Sample(weights)), 1, 100);
             var g = Math.Max(0, n.Gbps.Sample(gbps));
-            yield return new SimVm(id, arrival, departure, Math.Max(1, (int)Math.Round(cores)), memory, count, wants ? weight : 0, g, Pps(g, n)) { Cluster = cluster };
+            yield return new SimVm(id, arrival, departure, Math.Max(1, (int)Math.Round(cores)), memory, count, wants ? weight : 0, g, Pps(g, n))
+            {
+                Cluster = clusters is null ? cluster : _clusters.Pick(clusters.NextDouble()),
+            };
+        }
+    }
+
+    /// <summary>The clusters a scoped VM is drawn among (ordinal order of their names), each with a probability
+    /// proportional to its host count.</summary>
+    private sealed class ClusterDraw(string[] names, double[] cumulative)
+    {
+        public static ClusterDraw Of(Topology? t)
+        {
+            var groups = (t?.Hosts ?? []).GroupBy(h => h.Cluster, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            var total = (double)groups.Sum(g => g.Count());
+            var running = 0;
+            return new ClusterDraw([.. groups.Select(g => g.Key)], [.. groups.Select(g => (running += g.Count()) / total)]);
+        }
+
+        /// <summary>The cluster of uniform draw <paramref name="u"/> in [0, 1).</summary>
+        public string Pick(double u)
+        {
+            if (names.Length == 0) throw new InvalidOperationException("scope: cluster needs a base with clusters");
+            for (var i = 0; i < names.Length - 1; i++)
+                if (u < cumulative[i]) return names[i];
+            return names[^1];
         }
     }
 

@@ -42,6 +42,9 @@ public sealed class ScenarioFileTests
         Assert.Equal(["a", "b"], s.Base.Clusters);
         Assert.Equal(["numvfs-32", "numvfs-32-weight-policy"], s.Variants.Select(v => v.Name));
         Assert.Equal(7 * 24.0, Assert.Single(s.Cohorts).StartHours);
+        Assert.Equal((90.0, 4.0, 180.0, true), (s.Failures.Hosts!.Mtbf!.Value.TotalDays, s.Failures.Hosts.Mttr!.Value.TotalHours, s.Failures.Pfs!.Mtbf!.Value.TotalDays,
+            s.Failures.RestartElsewhere!.Value));
+        Assert.Equal([(OutageKind.Host, "a-07"), (OutageKind.Nic, "a-03/0000:3b:00.0")], s.Failures.Outages!.Select(o => (o.Kind, o.Target)));
     }
 
     [Fact]
