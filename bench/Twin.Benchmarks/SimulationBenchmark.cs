@@ -208,6 +208,7 @@ internal static class SimulationBenchmark
     {
         GC.Collect();
         var collections = GC.CollectionCount(0);
+        var full = GC.CollectionCount(2);
         var before = GC.GetTotalAllocatedBytes(precise: true);
         using var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
@@ -217,13 +218,14 @@ internal static class SimulationBenchmark
         process.Refresh();
         s_lastCpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         s_lastCollections = GC.CollectionCount(0) - collections;
+        s_lastFull = GC.CollectionCount(2) - full;
         return (result, sw.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - before);
     }
 
     // CPU time of the whole process over the last timed region (all threads, the GC's included): on a shared machine
     // the wall time also counts the time other processes held the cores, this does not
     private static double s_lastCpuSeconds;
-    private static int s_lastCollections;
+    private static int s_lastCollections, s_lastFull;
 
     private static void Print(string what, RunResult r, double seconds, long bytes)
     {
@@ -231,7 +233,7 @@ internal static class SimulationBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {r.Events:N0} events in {seconds:N2} s = {r.Events / seconds:N0} events/s; {bytes / (double)r.Events:N1} bytes allocated per event (whole run); load average {EventLoopBenchmark.LoadAverage()}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  process CPU time {s_lastCpuSeconds:N2} s = {r.Events / s_lastCpuSeconds:N0} events per CPU-second; {s_lastCollections} garbage collections during the run"));
+            $"  process CPU time {s_lastCpuSeconds:N2} s = {r.Events / s_lastCpuSeconds:N0} events per CPU-second; {s_lastCollections} garbage collections during the run ({s_lastFull} of them full)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {r.VmsStarted:N0} started, {r.FailedStarts:N0} failed starts, {r.VnicsFellBack:N0} vNICs fell back, {r.Nics.Count(n => n.FirstExhaustionHours is not null):N0} PFs exhausted at some point"));
         // a fingerprint of the results, to check that a faster model computes the same figures

@@ -37,6 +37,7 @@ public sealed partial class SimulationModel
         _clusters = world._clusters;
         _index = world._index;
         _updateGlobalIndex = false;
+        _fetchAhead = false;
         _hostById = world._hostById;
         _clusterById = world._clusterById;
         _byCluster = world._byCluster;
@@ -80,28 +81,42 @@ public sealed partial class SimulationModel
     /// order), or a migration to another cluster.</summary>
     private int[][]? ClustersApart(SimVm[] workload)
     {
+        // two passes (count, then fill) rather than a cluster per VM kept in between: nothing the size of the workload
         var counts = new int[_clusters.Length];
-        var clusterOf = new int[workload.Length];
         for (var i = 0; i < workload.Length; i++)
         {
-            ref readonly var v = ref workload[i];
-            int c;
-            if (v.Host is { } host)
-            {
-                if (!_hostById.TryGetValue(host, out var h)) return null;
-                c = _hosts[h].Cluster;
-            }
-            else if (v.Cluster is not { } name || !_clusterById.TryGetValue(name, out c)) return null;
-            if (v.Changes is { } changes)
-                foreach (var change in changes)
-                    if (change.ToHost is { } to && (!_hostById.TryGetValue(to, out var t) || _hosts[t].Cluster != c)) return null;
-            clusterOf[i] = c;
+            var c = ClusterOf(in workload[i]);
+            if (c < 0) return null;
             counts[c]++;
         }
         var byCluster = counts.Select(n => new int[n]).ToArray();
         Array.Clear(counts);
-        for (var i = 0; i < workload.Length; i++) byCluster[clusterOf[i]][counts[clusterOf[i]]++] = i;
+        for (var i = 0; i < workload.Length; i++)
+        {
+            var c = ClusterOf(in workload[i]);
+            byCluster[c][counts[c]++] = i;
+        }
         return byCluster;
+    }
+
+    /// <summary>The cluster VM <paramref name="v"/> stays in (its host's, or the one it names), or -1 when it may go to
+    /// any host, names what is not there, or may migrate to another cluster.</summary>
+    private int ClusterOf(in SimVm v)
+    {
+        int c;
+        if (v.Host is { } host)
+        {
+            if (!_hostById.TryGetValue(host, out var h)) return -1;
+            c = _hosts[h].Cluster;
+        }
+        else if (v.Cluster is not { } name) return -1;
+        else if (ReferenceEquals(name, _lastClusterName)) c = _lastCluster;
+        else if (_clusterById.TryGetValue(name, out c)) (_lastClusterName, _lastCluster) = (name, c);
+        else return -1;
+        if (v.Changes is { } changes)
+            foreach (var change in changes)
+                if (change.ToHost is { } to && (!_hostById.TryGetValue(to, out var t) || _hosts[t].Cluster != c)) return -1;
+        return c;
     }
 
     /// <summary>Runs each cluster on its own, the largest first, on up to <see cref="SimulationOptions.ClusterParallelism"/>

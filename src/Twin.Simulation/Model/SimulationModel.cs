@@ -66,6 +66,9 @@ public sealed partial class SimulationModel
     private VmChange[]?[] _changesOf;
     // whether the global placement index is kept (not in the lanes of a run whose clusters go apart: each cluster's own is)
     private readonly bool _updateGlobalIndex = true;
+    // whether a coming departure's memory is fetched ahead (not in the lanes of clusters apart: a cluster's state is in
+    // the caches already, and the hints would only cost instructions)
+    private readonly bool _fetchAhead = true;
 
     public SimulationModel(SimulationOptions options)
     {
@@ -266,8 +269,11 @@ public sealed partial class SimulationModel
     {
         for (var k = 0; k < ticks.Length; k++)
         {
-            if (k + AheadVm < ticks.Length) FetchVm(ticks[k + AheadVm]);
-            if (k + AheadState < ticks.Length) FetchState(ticks[k + AheadState]);
+            if (_fetchAhead)
+            {
+                if (k + AheadVm < ticks.Length) FetchVm(ticks[k + AheadVm]);
+                if (k + AheadState < ticks.Length) FetchState(ticks[k + AheadState]);
+            }
             var t = ticks[k];
             if (t.IsDeparture)
             {
