@@ -516,13 +516,19 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>Stops the server with pg_ctl; escalates to immediate shutdown and then to killing its processes. Never throws.</summary>
     private static async Task StopServerAsync(PostgresBinaries binaries, OsAccount account, string cluster, ILogger log, string mode = "fast")
     {
-        if (!File.Exists(Path.Combine(cluster, "postmaster.pid"))) return;
+        var pidFile = Path.Combine(cluster, "postmaster.pid");
+        if (!File.Exists(pidFile)) return;
+        var postmaster = ReadPostmasterPid(pidFile);
         try
         {
             var result = await account.RunAsync(
                 binaries.PgCtl, ["stop", "-D", cluster, "-m", mode, "-w", "-t", "60", "-s"], TimeSpan.FromSeconds(75), CancellationToken.None)
                 .ConfigureAwait(false);
-            if (result.Succeeded) return;
+            if (result.Succeeded)
+            {
+                await WaitForExitAsync(postmaster).ConfigureAwait(false);
+                return;
+            }
             EmbeddedPostgresLog.StopFailed(log, cluster, $"pg_ctl stop -m {mode}: {result.Output.Trim()}");
             if (mode != "immediate")
             {
@@ -537,6 +543,15 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             EmbeddedPostgresLog.StopFailed(log, cluster, e.Message);
         }
+    }
+
+    /// <summary>pg_ctl stop -w returns once postmaster.pid is gone, which the postmaster removes on its way out, a moment
+    /// before it has exited: wait for that moment (a few seconds at most), so a stopped server has left nothing running.</summary>
+    private static async Task WaitForExitAsync(int? postmaster)
+    {
+        if (postmaster is not { } pid) return;
+        var clock = Stopwatch.StartNew();
+        while (Procfs.IsAlive(pid) && clock.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10).ConfigureAwait(false);
     }
 
     /// <summary>
