@@ -486,6 +486,7 @@ public sealed partial class SimulationModel
     /// <summary>The listed outages as (code, target index, from, until), each naming a host or PF of the topology.</summary>
     private (int, int, long, long)[] ResolveOutages(IReadOnlyList<Outage> outages)
     {
+        if (outages.Count == 0) return [];
         var nicById = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < _nics.Length; i++) nicById.TryAdd(_nics[i].Id.Value, i);
         var resolved = new List<(int, int, long, long)>();

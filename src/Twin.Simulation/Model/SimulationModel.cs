@@ -175,7 +175,9 @@ public sealed partial class SimulationModel
             _prevOnHost = new int[_vms.Length];
             _downSince = new long[_vms.Length];
         }
-        _clusterMembers = [.. Enumerable.Range(0, _clusters.Length).Select(c => Enumerable.Range(0, _hosts.Length).Where(h => _hosts[h].Cluster == c).ToArray())];
+        var members = _clusters.Select(_ => new List<int>()).ToArray();
+        for (var h = 0; h < _hosts.Length; h++) members[_hosts[h].Cluster].Add(h);
+        _clusterMembers = [.. members.Select(m => m.ToArray())];
         _nicOutages = new int[_nics.Length];
         _listedOutages = ResolveOutages(_failures.Outages);
         for (var h = 0; h < _hosts.Length; h++) Reindex(h);
