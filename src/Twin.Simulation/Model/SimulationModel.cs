@@ -507,6 +507,7 @@ public sealed partial class SimulationModel
     /// <summary>A running VM lets go of everything it holds on its host: its vNICs leave the PF's traffic, its VFs are
     /// freed (a freed VF goes to a waiting vNIC by the scarce-VF policy) or it stops waiting, and its interrupt vectors,
     /// cores and memory are given back. It is no longer running.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Release(int vi, int h, int nicIndex, long now)
     {
         ref var vm = ref _vms[vi];
@@ -663,9 +664,9 @@ public sealed partial class SimulationModel
     {
         ref var host = ref _hosts[h];
         var freeVfs = host.Nic >= 0 && host.Blocker is null ? _nics[host.Nic].Free : 0;
+        double vcpu = host.FreeVcpu, mem = host.FreeMem;
         // a failed host takes nothing
-        var (vcpu, mem) = _hostDown[h] ? (0, 0) : (host.FreeVcpu, host.FreeMem);
-        if (_hostDown[h]) freeVfs = 0;
+        if (_hostDown[h]) (vcpu, mem, freeVfs) = (0, 0, 0);
         if (_updateGlobalIndex) _index.Update(h, vcpu, mem, freeVfs);
         if (_byCluster is not null) _byCluster[host.Cluster].Index.Update(host.LocalInCluster, vcpu, mem, freeVfs);
     }
