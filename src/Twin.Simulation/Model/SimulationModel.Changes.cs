@@ -236,16 +236,7 @@ public sealed partial class SimulationModel
             {
                 if (_perVm) Settle(vi, nicIndex, now);
                 AddFlows(nicIndex, ref vm, -1);
-                var nic = _nics[nicIndex];
-                for (var k = 0; k < vm.Vnics; k++)
-                {
-                    if ((vm.OnVfMask & (1 << k)) != 0)
-                    {
-                        nic.ApplyReleased(VfOf(vi, k));
-                        _track[nicIndex].Released++;
-                    }
-                    else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(Vnic(_vmNames[vi], k));
-                }
+                ReturnVfs(vi, nicIndex);
                 if (vm.WaitingMask != 0) _waitingVms.Remove(_vmNames[vi]);
             }
             vm.OnVfMask = vm.WaitingMask = 0;

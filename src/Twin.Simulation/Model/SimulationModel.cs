@@ -517,15 +517,7 @@ public sealed partial class SimulationModel
             if (_perVm) Settle(vi, nicIndex, now);
             AddFlows(nicIndex, ref vm, -1);
             var nic = _nics[nicIndex];
-            for (var k = 0; k < vm.Vnics; k++)
-            {
-                if ((vm.OnVfMask & (1 << k)) != 0)
-                {
-                    nic.ApplyReleased(VfOf(vi, k));
-                    _track[nicIndex].Released++;
-                }
-                else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(Vnic(_vmNames[vi], k));
-            }
+            ReturnVfs(vi, nicIndex);
             // only a VM with a waiting vNIC can be listed as waiting (an entry goes when its last vNIC stops waiting)
             var waited = vm.WaitingMask != 0;
             vm.OnVfMask = vm.WaitingMask = 0;
@@ -549,6 +541,24 @@ public sealed partial class SimulationModel
         vm.Running = false;
         if (_trackHosts) Unlink(vi, h);
         Reindex(h);
+    }
+
+    /// <summary>VM <paramref name="vi"/>'s vNICs give their VFs back to its PF, and those waiting stop waiting (its masks
+    /// are left for the caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ReturnVfs(int vi, int nicIndex)
+    {
+        ref var vm = ref _vms[vi];
+        var nic = _nics[nicIndex];
+        for (var k = 0; k < vm.Vnics; k++)
+        {
+            if ((vm.OnVfMask & (1 << k)) != 0)
+            {
+                nic.ApplyReleased(VfOf(vi, k));
+                _track[nicIndex].Released++;
+            }
+            else if ((vm.WaitingMask & (1 << k)) != 0) nic.ApplyWithdrawn(Vnic(_vmNames[vi], k));
+        }
     }
 
     /// <summary>A vNIC of another VM changes path (a VF handed over, or taken by preemption).</summary>
