@@ -12,6 +12,7 @@ namespace Twin.Simulation.Model;
 internal readonly record struct Tick(long Time, int Arrival, int Slot)
 {
     public const int DepartureCode = -1, HostFailsCode = -2, HostRepairedCode = -3, NicFailsCode = -4, NicRepairedCode = -5;
+    public const int MaintenanceStartsCode = -6, MaintenanceEndsCode = -7;
 
     /// <summary>Change k of a VM is coded <c>FirstChangeCode - k</c>.</summary>
     public const int FirstChangeCode = -16;
@@ -24,7 +25,7 @@ internal readonly record struct Tick(long Time, int Arrival, int Slot)
 }
 
 /// <summary>What fails in a run's scope: the hosts and PFs (global indexes) whose failures this order produces, with
-/// the listed outages among them, and the seed of the random ones.</summary>
+/// the listed outages and maintenance windows among them, and the seed of the random failures.</summary>
 internal sealed record FailureScope(FailureOptions Options, int[] Hosts, int[] Nics, (int Code, int Target, long At, long Until)[] Listed, ulong Seed, ulong Replication);
 
 /// <summary>
@@ -236,7 +237,13 @@ internal sealed class EventOrder
         foreach (var (code, target, at, until) in scope.Listed)
         {
             _future.Schedule(SimTime.FromMicroseconds(at), ~Special(code, target, random: false));
-            _future.Schedule(SimTime.FromMicroseconds(until), ~Special(code == Tick.HostFailsCode ? Tick.HostRepairedCode : Tick.NicRepairedCode, target, random: false));
+            var ends = code switch
+            {
+                Tick.HostFailsCode => Tick.HostRepairedCode,
+                Tick.NicFailsCode => Tick.NicRepairedCode,
+                _ => Tick.MaintenanceEndsCode,
+            };
+            _future.Schedule(SimTime.FromMicroseconds(until), ~Special(ends, target, random: false));
         }
         if (o.HostMtbf is { } hostMtbf)
             foreach (var h in scope.Hosts) ScheduleRandom(Tick.HostFailsCode, h, 0, hostMtbf);

@@ -57,6 +57,10 @@ public sealed partial class SimulationModel
         _trackHosts = world._trackHosts;
         _firstOnHost = world._firstOnHost;
         _hostDown = world._hostDown;
+        _hostClosed = world._hostClosed;
+        _hostMaintenance = world._hostMaintenance;
+        _hostMaintenanceMicros = world._hostMaintenanceMicros;
+        _hostMaintenanceSince = world._hostMaintenanceSince;
         _hostOutages = world._hostOutages;
         _hostDownSince = world._hostDownSince;
         _hostFailures = world._hostFailures;
@@ -213,5 +217,9 @@ public sealed partial class SimulationModel
         _vnicsOnVfBefore += lane._vnicsOnVfBefore;
         _vnicsOnVfAfter += lane._vnicsOnVfAfter;
         _demandChanges += lane._demandChanges;
+        _maintenanceWindows += lane._maintenanceWindows;
+        _movedForMaintenance += lane._movedForMaintenance;
+        _shutDownForMaintenance += lane._shutDownForMaintenance;
+        _restartedAfterMaintenance += lane._restartedAfterMaintenance;
     }
 }

@@ -23,6 +23,11 @@ public sealed partial class SimulationModel
     private int[] _nextOnHost = [], _prevOnHost = [];
     private long[] _downSince = [];
     private readonly bool[] _hostDown;
+    // closed: failed or in maintenance, so it takes no VM
+    private readonly bool[] _hostClosed;
+    private readonly int[] _hostMaintenance;
+    private readonly long[] _hostMaintenanceMicros;
+    private long[] _hostMaintenanceSince = [];
     private readonly int[] _hostOutages, _nicOutages;
     private readonly long[] _hostDownSince, _hostFailures, _hostDownMicros;
     private readonly (int Code, int Target, long At, long Until)[] _listedOutages;
@@ -30,6 +35,7 @@ public sealed partial class SimulationModel
     private long _hostFailureCount, _nicFailureCount, _interrupted, _restartedElsewhere, _restartedAtRepair, _notRestarted, _vmDownMicros;
     private long _revokedByNicFailures, _stops, _starts, _startsRefused, _startsFailed;
     private long _migrationsAsked, _migrated, _migrationsRefusedSriov, _migrationsRefusedRoom, _vnicsOnVfBefore, _vnicsOnVfAfter, _demandChanges;
+    private long _maintenanceWindows, _movedForMaintenance, _shutDownForMaintenance, _restartedAfterMaintenance;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Other(Tick t)
@@ -40,6 +46,8 @@ public sealed partial class SimulationModel
             case Tick.HostRepairedCode: RepairHost(t.Slot, t.Time); break;
             case Tick.NicFailsCode: FailNic(t.Slot, t.Time); break;
             case Tick.NicRepairedCode: RepairNic(t.Slot, t.Time); break;
+            case Tick.MaintenanceStartsCode: StartMaintenance(t.Slot, t.Time); break;
+            case Tick.MaintenanceEndsCode: EndMaintenance(t.Slot, t.Time); break;
             default: ChangeVm(t.Slot, t.Change, t.Time); break;
         }
     }
@@ -84,7 +92,7 @@ public sealed partial class SimulationModel
         ref var vm = ref _vms[vi];
         if (vm.Running || vm.Down) return;
         var h = vm.Host;
-        if (_hostDown[h] || !Fits(h, vm.Vcpu, vm.Mem))
+        if (_hostClosed[h] || !Fits(h, vm.Vcpu, vm.Mem))
         {
             _startsRefused++;
             return;
@@ -157,7 +165,7 @@ public sealed partial class SimulationModel
         {
             if (!_hostById.TryGetValue(toHost, out to))
                 throw new ArgumentException($"VM {_vmNames[vi]}: migration to host '{toHost}', which is not in the topology");
-            if (to == h || _hosts[to].Platform != platform || _hostDown[to] || !Fits(to, vm.Vcpu, vm.Mem)) to = -1;
+            if (to == h || _hosts[to].Platform != platform || _hostClosed[to] || !Fits(to, vm.Vcpu, vm.Mem)) to = -1;
         }
         else to = PlaceAmong(_hosts[h].Cluster, platform, vm.Vcpu, vm.Mem, vm.Wants ? vm.Vnics : 0, exclude: h);
         if (to < 0)
@@ -199,7 +207,7 @@ public sealed partial class SimulationModel
         int first = -1, firstWithVfs = -1, mostFree = -1;
         foreach (var h in _clusterMembers[cluster])
         {
-            if (h == exclude || _hostDown[h] || _hosts[h].Platform != platform || !Fits(h, vcpu, mem)) continue;
+            if (h == exclude || _hostClosed[h] || _hosts[h].Platform != platform || !Fits(h, vcpu, mem)) continue;
             if (first < 0) first = h;
             if (firstWithVfs < 0 && vfs > 0 && FreeVfs(h) >= vfs) firstWithVfs = h;
             if (mostFree < 0 || _hosts[h].FreeVcpu > _hosts[mostFree].FreeVcpu) mostFree = h;
@@ -223,6 +231,7 @@ public sealed partial class SimulationModel
         _hostFailureCount++;
         _hostFailures[h]++;
         _hostDown[h] = true;
+        _hostClosed[h] = true;
         _hostDownSince[h] = now;
         ref var host = ref _hosts[h];
         var nicIndex = host.Nic;
@@ -283,6 +292,14 @@ public sealed partial class SimulationModel
         if (_hostOutages[h] == 0 || --_hostOutages[h] > 0) return;
         _hostDown[h] = false;
         _hostDownMicros[h] += now - _hostDownSince[h];
+        if (_hostMaintenance[h] == 0) Reopen(h, now, afterMaintenance: false);
+    }
+
+    /// <summary>Host <paramref name="h"/> is neither failed nor in maintenance any more: it takes VMs again, and the VMs
+    /// that waited for it start there (a start its platform refuses leaves the VM off).</summary>
+    private void Reopen(int h, long now, bool afterMaintenance)
+    {
+        _hostClosed[h] = false;
         Reindex(h);
         foreach (var vi in VmsOn(h, running: false))
         {
@@ -290,9 +307,54 @@ public sealed partial class SimulationModel
             _vmDownMicros += now - _downSince[vi];
             vm.Down = false;
             Unlink(vi, h);
-            if (StartOn(vi, h, now, atomic: true)) _restartedAtRepair++;
-            else _notRestarted++;
+            if (!StartOn(vi, h, now, atomic: true)) _notRestarted++;
+            else if (afterMaintenance) _restartedAfterMaintenance++;
+            else _restartedAtRepair++;
         }
+    }
+
+    // ---------------- maintenance ----------------
+
+    /// <summary>Host <paramref name="h"/> goes into maintenance: it takes no VM, and each running VM live-migrates to
+    /// another host of its cluster and platform as its platform allows (vSphere cannot move an SR-IOV VM); a VM that
+    /// cannot move is shut down and started again on this host when the maintenance ends.</summary>
+    private void StartMaintenance(int h, long now)
+    {
+        _events++;
+        if (++_hostMaintenance[h] > 1) return;
+        _maintenanceWindows++;
+        _hostMaintenanceSince[h] = now;
+        _hostClosed[h] = true;
+        Reindex(h);
+        var platform = _hosts[h].Platform;
+        var sriovStays = PlatformRules.For(platform).OnLiveMigration == MigrationBehaviour.RefusedForSriovVms;
+        foreach (var vi in VmsOn(h, running: true))
+        {
+            ref var vm = ref _vms[vi];
+            var to = vm.Wants && sriovStays ? -1 : PlaceAmong(_hosts[h].Cluster, platform, vm.Vcpu, vm.Mem, vm.Wants ? vm.Vnics : 0, exclude: h);
+            var before = BitOperations.PopCount((uint)vm.OnVfMask);
+            Release(vi, h, _nicOfHost[h], now);
+            if (to >= 0)
+            {
+                StartOn(vi, to, now, atomic: false);
+                _movedForMaintenance++;
+                _vnicsOnVfBefore += before;
+                _vnicsOnVfAfter += BitOperations.PopCount((uint)_vms[vi].OnVfMask);
+                continue;
+            }
+            vm.Down = true;
+            _downSince[vi] = now;
+            Link(vi, h);
+            _shutDownForMaintenance++;
+        }
+    }
+
+    private void EndMaintenance(int h, long now)
+    {
+        _events++;
+        if (_hostMaintenance[h] == 0 || --_hostMaintenance[h] > 0) return;
+        _hostMaintenanceMicros[h] += now - _hostMaintenanceSince[h];
+        if (!_hostDown[h]) Reopen(h, now, afterMaintenance: true);
     }
 
     /// <summary>The VMs linked to host <paramref name="h"/> that are running (or down with it), oldest first, copied
@@ -344,7 +406,7 @@ public sealed partial class SimulationModel
         if (!_trackHosts) return;
         foreach (var h in hosts)
         {
-            if (!_hostDown[h]) continue;
+            if (!_hostClosed[h]) continue;
             foreach (var vi in VmsOn(h, running: false))
             {
                 _vmDownMicros += _horizon - _downSince[vi];
@@ -501,15 +563,31 @@ public sealed partial class SimulationModel
         return [.. resolved];
     }
 
-    /// <summary>What fails among <paramref name="hosts"/> and their PFs, or null when nothing fails.</summary>
+    /// <summary>The maintenance windows as (code, host index, from, until), each naming a host of the topology.</summary>
+    private (int, int, long, long)[] ResolveMaintenance(IReadOnlyList<MaintenanceWindow> windows)
+    {
+        var resolved = new List<(int, int, long, long)>();
+        foreach (var w in windows)
+        {
+            if (!_hostById.TryGetValue(w.Host, out var h)) throw new ArgumentException($"maintenance of host '{w.Host}': there is no such host in the topology");
+            if (w.Duration.Microseconds <= 0) throw new ArgumentException($"maintenance of host '{w.Host}' at {w.At}: its duration must be positive");
+            if (w.At.Microseconds < 0) throw new ArgumentException($"maintenance of host '{w.Host}': it starts before the run ({w.At})");
+            resolved.Add((Tick.MaintenanceStartsCode, h, w.At.Microseconds, w.At.Microseconds + Math.Min(w.Duration.Microseconds, long.MaxValue / 4)));
+        }
+        if (resolved.Count > 0) _hostMaintenanceSince = new long[_hosts.Length];
+        return [.. resolved];
+    }
+
+    /// <summary>What fails, or goes into maintenance, among <paramref name="hosts"/> and their PFs, or null when nothing
+    /// does.</summary>
     private FailureScope? FailuresIn(IEnumerable<int> hosts, ulong seed, ulong replication)
     {
-        if (!_failures.Any) return null;
+        if (!_failures.Any && _listedOutages.Length == 0) return null;
         var hostList = hosts.ToArray();
         var inScope = hostList.ToHashSet();
         var nics = hostList.Select(h => _nicOfHost[h]).Where(n => n >= 0).ToArray();
         var nicSet = nics.ToHashSet();
-        var listed = _listedOutages.Where(o => o.Code == Tick.HostFailsCode ? inScope.Contains(o.Target) : nicSet.Contains(o.Target)).ToArray();
+        var listed = _listedOutages.Where(o => o.Code == Tick.NicFailsCode ? nicSet.Contains(o.Target) : inScope.Contains(o.Target)).ToArray();
         return new FailureScope(_failures, hostList, nics, listed, seed, replication);
     }
 
@@ -518,5 +596,6 @@ public sealed partial class SimulationModel
         _vmDownMicros / 3.6e9, _revokedByNicFailures,
         _stops, _starts, _startsRefused, _startsFailed,
         _migrationsAsked, _migrated, _migrationsRefusedSriov, _migrationsRefusedRoom, _vnicsOnVfBefore, _vnicsOnVfAfter,
-        _demandChanges);
+        _demandChanges,
+        _maintenanceWindows, _movedForMaintenance, _shutDownForMaintenance, _restartedAfterMaintenance);
 }

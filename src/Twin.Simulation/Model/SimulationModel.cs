@@ -161,8 +161,11 @@ public sealed partial class SimulationModel
         foreach (var host in _hosts)
             if (host.Nic >= 0 && host.Blocker is null && _nics[host.Nic].Allocatable > 0) _clusterUsablePfs[host.Cluster]++;
         _failures = options.Failures;
-        _trackHosts = _failures.Any;
+        _trackHosts = _failures.Any || options.Maintenance.Count > 0;
         _hostDown = new bool[_hosts.Length];
+        _hostClosed = new bool[_hosts.Length];
+        _hostMaintenance = new int[_hosts.Length];
+        _hostMaintenanceMicros = new long[_hosts.Length];
         _hostOutages = new int[_hosts.Length];
         _hostDownSince = new long[_hosts.Length];
         _hostFailures = new long[_hosts.Length];
@@ -179,7 +182,7 @@ public sealed partial class SimulationModel
         for (var h = 0; h < _hosts.Length; h++) members[_hosts[h].Cluster].Add(h);
         _clusterMembers = [.. members.Select(m => m.ToArray())];
         _nicOutages = new int[_nics.Length];
-        _listedOutages = ResolveOutages(_failures.Outages);
+        _listedOutages = [.. ResolveOutages(_failures.Outages), .. ResolveMaintenance(options.Maintenance)];
         for (var h = 0; h < _hosts.Length; h++) Reindex(h);
     }
 
@@ -635,7 +638,7 @@ public sealed partial class SimulationModel
     private int Place(in SimVm v, int vfs)
     {
         // a VM already on a host stays there, whatever the room: that is where the datacenter has it
-        if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) && !_hostDown[p] ? p : -1;
+        if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) && !_hostClosed[p] ? p : -1;
         if (v.Cluster is { } cluster)
         {
             // VMs of one cluster usually share its name's string: the same one as last time needs no hashing
@@ -675,8 +678,8 @@ public sealed partial class SimulationModel
         ref var host = ref _hosts[h];
         var freeVfs = host.Nic >= 0 && host.Blocker is null ? _nics[host.Nic].Free : 0;
         double vcpu = host.FreeVcpu, mem = host.FreeMem;
-        // a failed host takes nothing
-        if (_hostDown[h]) (vcpu, mem, freeVfs) = (0, 0, 0);
+        // a failed host, or one in maintenance, takes nothing
+        if (_hostClosed[h]) (vcpu, mem, freeVfs) = (0, 0, 0);
         if (_updateGlobalIndex) _index.Update(h, vcpu, mem, freeVfs);
         if (_byCluster is not null) _byCluster[host.Cluster].Index.Update(host.LocalInCluster, vcpu, mem, freeVfs);
     }
@@ -854,7 +857,10 @@ public sealed partial class SimulationModel
             if (_nicOutages[i] > 0) _track[i].FailedMicros += end - _track[i].FailedSince;
         }
         for (var h = 0; h < _hosts.Length; h++)
+        {
             if (_hostDown[h]) _hostDownMicros[h] += end - _hostDownSince[h];
+            if (_hostMaintenance[h] > 0) _hostMaintenanceMicros[h] += end - _hostMaintenanceSince[h];
+        }
         for (var vi = 0; _perVm && vi < _vmCount; vi++)
         {
             ref var vm = ref _vms[vi];
@@ -888,7 +894,7 @@ public sealed partial class SimulationModel
         var hosts = _hosts.Select((h, i) => new HostResult(h.Id, _clusters[h.Cluster], h.Platform, h.Placed, 0, h.FailedStarts,
             h.Nic >= 0 ? _track[h.Nic].NetCpuInt / 3600 : 0, h.FirstExhaustion < 0 ? null : h.FirstExhaustion / 3.6e9)
         {
-            Failures = _hostFailures[i], HoursDown = _hostDownMicros[i] / 3.6e9,
+            Failures = _hostFailures[i], HoursDown = _hostDownMicros[i] / 3.6e9, HoursInMaintenance = _hostMaintenanceMicros[i] / 3.6e9,
         }).ToList();
         var clusters = _clusters.Select((c, ci) =>
         {

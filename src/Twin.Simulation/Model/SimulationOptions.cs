@@ -61,6 +61,11 @@ public sealed record SimulationOptions
     /// <summary>Hosts and PFs that fail and are repaired during the run (none by default).</summary>
     public FailureOptions Failures { get; init; } = FailureOptions.None;
 
+    /// <summary>Maintenance windows: a host is drained at the start (its running VMs live-migrate to other hosts of its
+    /// cluster as their platform allows, the others are shut down), takes no VM during the window, and restarts the VMs
+    /// shut down for it at the end. Overlapping windows of one host keep it closed until the last ends.</summary>
+    public IReadOnlyList<MaintenanceWindow> Maintenance { get; init; } = [];
+
     /// <summary>Run independent clusters apart when the workload allows it (every VM names its cluster or host, and
     /// stays there): each cluster's events in their own order, clusters spread over up to this many threads. The results
     /// are the same as one run in global time order, bit for bit. 0 = as many threads as cores; 1 = apart, one thread;
@@ -100,6 +105,9 @@ public sealed record FailureOptions
     /// <summary>Whether hosts may fail (the model then keeps each host's list of VMs).</summary>
     public bool HostsFail => HostMtbf is not null || Outages.Any(o => o.Kind == OutageKind.Host);
 }
+
+/// <summary>Host <paramref name="Host"/> is in maintenance from <paramref name="At"/> for <paramref name="Duration"/>.</summary>
+public readonly record struct MaintenanceWindow(string Host, SimTime At, SimDuration Duration);
 
 /// <summary>What an <see cref="Outage"/> takes down.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<OutageKind>))]

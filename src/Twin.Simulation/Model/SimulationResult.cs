@@ -34,6 +34,9 @@ public sealed record HostResult(
 
     /// <summary>Hours it was down.</summary>
     public double HoursDown { get; init; }
+
+    /// <summary>Hours it was in maintenance.</summary>
+    public double HoursInMaintenance { get; init; }
 }
 
 /// <summary>A cluster over one run (sums and the earliest exhaustion of its PFs); the series sums its PFs'.
@@ -81,6 +84,8 @@ public sealed record RunResult(
 /// left or the run ended, and the VM-hours lost. PF failures: the VFs they revoked. Power cycles: stops, starts, and
 /// starts refused (room gone, host down) or failed (the platform's VF rules). Live migrations: asked, done, refused for
 /// SR-IOV (vSphere) or for room, and the vNICs on a VF before and after the moves done. Traffic changes applied.
+/// Maintenance windows: the VMs moved off their host, those shut down for it (vSphere cannot move SR-IOV VMs; or no
+/// other host had room) and restarted at its end; their time down counts in <paramref name="VmHoursDown"/>.
 /// </summary>
 public sealed record DisruptionResult(
     long HostFailures, long NicFailures, long VmsInterrupted, long RestartedElsewhere, long RestartedAtRepair, long NotRestarted,
@@ -88,7 +93,8 @@ public sealed record DisruptionResult(
     long Stops, long Starts, long StartsRefused, long StartsFailed,
     long MigrationsAsked, long Migrated, long MigrationsRefusedForSriov, long MigrationsRefusedForRoom,
     long VnicsOnVfBeforeMigration, long VnicsOnVfAfterMigration,
-    long DemandChanges)
+    long DemandChanges,
+    long MaintenanceWindows = 0, long VmsMovedForMaintenance = 0, long VmsShutDownForMaintenance = 0, long RestartedAfterMaintenance = 0)
 {
     public static readonly DisruptionResult None = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -27,9 +27,12 @@ public sealed class DisruptionTests
         };
 
     private static RunResult Run(Topology topology, double hours, IEnumerable<SimVm> vms, FailureOptions? failures = null, bool perVm = false,
-        PlacementPolicy placement = PlacementPolicy.FirstFit)
+        PlacementPolicy placement = PlacementPolicy.FirstFit, IReadOnlyList<MaintenanceWindow>? maintenance = null)
     {
-        var model = new SimulationModel(Options(topology, hours, placement) with { PerVmResults = perVm, Failures = failures ?? FailureOptions.None });
+        var model = new SimulationModel(Options(topology, hours, placement) with
+        {
+            PerVmResults = perVm, Failures = failures ?? FailureOptions.None, Maintenance = maintenance ?? [],
+        });
         var result = model.Run([.. vms]);
         Assert.Empty(model.Invariants());
         foreach (var nic in result.Nics)
@@ -204,6 +207,54 @@ public sealed class DisruptionTests
         Assert.Equal((1L, 1L), (result.Hosts[0].VmsPlaced, result.Hosts[1].VmsPlaced));
     }
 
+    // ---------------- maintenance ----------------
+
+    private static MaintenanceWindow Window(string host, double from, double hours) => new(host, H(from), SimDuration.FromHours(hours));
+
+    [Fact]
+    public void Maintenance_on_vsphere_moves_the_plain_vms_and_shuts_the_sriov_ones_down_until_it_ends()
+    {
+        var result = Run(Hosts(Platform.VSphere, 2, 4), 10,
+            [Vm("sriov", 0, null, host: "host-001"), Vm("plain", 0, null, wantsVf: false, host: "host-001"), Vm("late", 2, null, wantsVf: false)],
+            maintenance: [Window("host-001", 1, 3)]);
+        var d = result.Disruptions;
+        Assert.Equal((1L, 1L, 1L, 1L), (d.MaintenanceWindows, d.VmsMovedForMaintenance, d.VmsShutDownForMaintenance, d.RestartedAfterMaintenance));
+        Assert.Equal(3, d.VmHoursDown, 9);
+        Assert.Equal(3, result.Hosts[0].HoursInMaintenance, 9);
+        Assert.Equal(0, d.HostFailures);
+        // placements: host-001 the two arrivals and the SR-IOV VM's restart; host-002 the moved VM and "late", which
+        // arrived during the window (first fit skipped the host in maintenance)
+        Assert.Equal((3L, 2L), (result.Hosts[0].VmsPlaced, result.Hosts[1].VmsPlaced));
+        Assert.Equal(1, result.Nics[0].HeldAtEnd); // the SR-IOV VM, back with its VF
+    }
+
+    [Fact]
+    public void Maintenance_moves_hyperv_vms_with_a_vf_where_one_is_free_and_shuts_down_what_finds_no_room()
+    {
+        // host-002 has room for one VM (one core) and one free VF
+        var topology = Hosts(Platform.HyperV, 2, 1, cores: 1);
+        var result = Run(topology, 10, [Vm("a", 0, null, host: "host-001"), Vm("b", 0.5, null, wantsVf: false, host: "host-001")],
+            maintenance: [Window("host-001", 1, 2)]);
+        var d = result.Disruptions;
+        // host-001 has one core too, so b is pinned beyond room; a (oldest) moves with its VF, b finds no room and waits
+        Assert.Equal((1L, 1L, 1L, 1L), (d.VmsMovedForMaintenance, d.VmsShutDownForMaintenance, d.VnicsOnVfBeforeMigration, d.VnicsOnVfAfterMigration));
+        Assert.Equal(1, d.RestartedAfterMaintenance);
+        Assert.Equal(2, d.VmHoursDown, 9);
+    }
+
+    [Fact]
+    public void A_rolling_maintenance_of_a_cluster_loses_no_vm_and_every_host_is_drained_in_turn()
+    {
+        var windows = Enumerable.Range(1, 4).Select(i => Window($"host-{i:000}", 10 + (5 * i), 4)).ToList();
+        var workload = Poisson(31, 0, 4, 20, 100, vnics: 1, randomWeights: true, sriovShare: 0.7).Select(v => v).ToList();
+        var result = Run(Hosts(Platform.Kvm, 4, 16), 100, workload, maintenance: windows);
+        var d = result.Disruptions;
+        Assert.Equal(4, d.MaintenanceWindows);
+        Assert.True(d.VmsMovedForMaintenance > 5, $"{d}");
+        Assert.Equal(0, d.VmsShutDownForMaintenance + d.NotRestarted);
+        Assert.All(result.Hosts, h => Assert.Equal(4, h.HoursInMaintenance, 9));
+    }
+
     // ---------------- PFs failing ----------------
 
     [Fact]
@@ -310,9 +361,13 @@ public sealed class DisruptionTests
             NicMttr = SimDuration.FromHours(2),
             Outages = [new Outage(OutageKind.Host, "c1-h0", H(10), SimDuration.FromHours(20)), new Outage(OutageKind.Nic, "c0-h1/0000:3b:00.0", H(30), SimDuration.FromHours(5))],
         };
+        var maintenance = new[] { new MaintenanceWindow("c1-h2", H(50), SimDuration.FromHours(30)), new MaintenanceWindow("c0-h3", H(100), SimDuration.FromHours(12)), new MaintenanceWindow("c2-h0", H(150), SimDuration.FromHours(20)) };
         string Once(int parallelism)
         {
-            var model = new SimulationModel(Options(ThreeClusters(), hours, PlacementPolicy.SriovAware) with { Failures = failures, ClusterParallelism = parallelism });
+            var model = new SimulationModel(Options(ThreeClusters(), hours, PlacementPolicy.SriovAware) with
+            {
+                Failures = failures, Maintenance = maintenance, ClusterParallelism = parallelism,
+            });
             var result = model.Run(workload, 21, 0);
             Assert.Empty(model.Invariants());
             return JsonSerializer.Serialize(result);
@@ -322,7 +377,8 @@ public sealed class DisruptionTests
         // the run exercised every kind of event
         var d = run.Disruptions;
         Assert.True(d.HostFailures > 3 && d.NicFailures > 3 && d.RestartedElsewhere > 0 && d.RestartedAtRepair > 0 && d.Migrated > 0
-            && d.MigrationsRefusedForSriov > 0 && d.Stops > 0 && d.Starts > 0 && d.DemandChanges > 0 && d.VfsRevokedByNicFailures > 0, inOrder);
+            && d.MigrationsRefusedForSriov > 0 && d.Stops > 0 && d.Starts > 0 && d.DemandChanges > 0 && d.VfsRevokedByNicFailures > 0
+            && d.MaintenanceWindows == 3 && d.VmsMovedForMaintenance > 0 && d.VmsShutDownForMaintenance > 0, inOrder);
         Assert.Equal(inOrder, Once(1));
         Assert.Equal(inOrder, Once(2));
         Assert.Equal(inOrder, Once(3));
@@ -357,5 +413,7 @@ public sealed class DisruptionTests
         Assert.Contains("host-999", outage.Message);
         var length = Assert.Throws<ArgumentException>(() => new SimulationModel(Options(topology, 10) with { Failures = Outage(OutageKind.Nic, "host-001/0000:3b:00.0", 1, 0) }));
         Assert.Contains("duration must be positive", length.Message);
+        var maintenance = Assert.Throws<ArgumentException>(() => new SimulationModel(Options(topology, 10) with { Maintenance = [Window("host-777", 1, 1)] }));
+        Assert.Contains("host-777", maintenance.Message);
     }
 }
