@@ -155,6 +155,18 @@ internal static class WhatIfVerbs
         {
             Description = "A failed host's VMs wait for its repair instead of restarting on other hosts of its cluster (HA, as far as their platform allows)",
         };
+        var maintenance = new Option<string[]>("--maintenance")
+        {
+            Description = "A host in maintenance from a moment after simulated zero for a while (repeatable): HOST@AT+DURATION, e.g. a-01@2d+4h. "
+                          + "Its running VMs live-migrate within its cluster as their platform allows, the others are shut down until it ends",
+            HelpName = "HOST@AT+DURATION",
+        };
+        var rolling = new Option<string[]>("--rolling-maintenance")
+        {
+            Description = "A cluster's hosts in maintenance one after another, in the datacenter's host order (repeatable): CLUSTER@AT+EACH[+GAP], "
+                          + "e.g. a@1d+4h+1h (the first from 1d, each 4h, the next 1h after the previous ends; no GAP: back to back)",
+            HelpName = "CLUSTER@AT+EACH[+GAP]",
+        };
         var report = ReportOption();
         var parallel = ParallelOption();
         var command = new Command("simulate",
@@ -164,7 +176,7 @@ internal static class WhatIfVerbs
         {
             topology, captures, clusters, hostCores, hostMemory, trace, traceFormat, sort, from, until, arrivals, growth, lifetime, cores, memory, azure, share, vnics, weight, gbps,
             overcommit,
-            seed, replications, horizon, placement, policy, scope, hostMtbf, hostMttr, pfMtbf, pfMttr, outages, noRestart, report, parallel,
+            seed, replications, horizon, placement, policy, scope, hostMtbf, hostMttr, pfMtbf, pfMttr, outages, noRestart, maintenance, rolling, report, parallel,
         };
         command.SetAction(async (p, ct) =>
         {
@@ -184,6 +196,7 @@ internal static class WhatIfVerbs
             if (!(p.GetValue(overcommit) > 0)) problems.Add("--cpu-overcommit must be positive");
             if (p.GetValue(azure) is { } tables && !tables.Exists) problems.Add($"--azure2019: no folder {tables.FullName}");
             var failures = Failures(p, duration, p.GetValue(horizon)!, hostMtbf, hostMttr, pfMtbf, pfMttr, outages, noRestart, problems);
+            var windows = Maintenance(p, duration, p.GetValue(horizon)!, maintenance, rolling, problems);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems) console.Fail($"twin: {problem}");
@@ -212,6 +225,7 @@ internal static class WhatIfVerbs
                 p.GetValue(placement), p.GetValue(policy), new ModelSettings(CpuOvercommit: p.GetValue(overcommit)), [], [])
             {
                 Failures = failures,
+                Maintenance = windows,
             };
             var output = new Output(console, p.GetValue(g.Output));
             async Task<int> Run(ILiveTwin? live, CancellationToken token)
@@ -266,6 +280,27 @@ internal static class WhatIfVerbs
             else outages.Add(outage!);
         }
         return new FailureSpec(hosts, pfs, outages, p.GetValue(noRestart) ? false : null, new SourcePosition(0, 0, "options"));
+    }
+
+    /// <summary>twin simulate's maintenance options as a scenario's maintenance section, one host's windows first, then
+    /// the rolling ones; what is wrong with them goes to <paramref name="problems"/>. Hosts and clusters are checked
+    /// against the base once it is read.</summary>
+    private static List<MaintenanceSpec> Maintenance(ParseResult p, SimDuration? horizon, string horizonText, Option<string[]> windowOption,
+        Option<string[]> rollingOption, List<string> problems)
+    {
+        var windows = new List<MaintenanceSpec>();
+        foreach (var (option, parse) in new (Option<string[]>, Func<string, (MaintenanceSpec?, string?)>)[]
+                 {
+                     (windowOption, ScenarioReader.ParseMaintenance), (rollingOption, ScenarioReader.ParseRollingMaintenance),
+                 })
+            foreach (var text in p.GetValue(option) ?? [])
+            {
+                var (window, problem) = parse(text);
+                if (problem is not null) problems.Add(problem);
+                else if (horizon is { } h && window!.At >= h) problems.Add($"{option.Name} '{text}': it starts at or after the horizon ({horizonText}), so it would never happen");
+                else windows.Add(window!);
+            }
+        return windows;
     }
 
     // ---------------- twin scenario ----------------

@@ -75,7 +75,7 @@ public static class HtmlReport
         var disruptions = DisruptionRows(report.Variants.Select(v => v.Disruptions));
         if (disruptions.Count > 0)
         {
-            html.Append("<h2>Disruptions</h2>\n<p class=\"hint\">Host and PF failures and what they did to the VMs (P50 / P95 across replications): a failed host's VMs restart on another host of its cluster as far as their platform allows (vSphere HA leaves SR-IOV VMs for the repair; KVM needs every VF free on the new host; Hyper-V starts them synthetic when none is), else at its repair; a failed PF's VFs are revoked from their vNICs. Power cycles and live migrations when there were any.</p>\n");
+            html.Append("<h2>Disruptions</h2>\n<p class=\"hint\">Host and PF failures and what they did to the VMs (P50 / P95 across replications): a failed host's VMs restart on another host of its cluster as far as their platform allows (vSphere HA leaves SR-IOV VMs for the repair; KVM needs every VF free on the new host; Hyper-V starts them synthetic when none is), else at its repair; a failed PF's VFs are revoked from their vNICs. A host in maintenance takes no VM: its running VMs live-migrate to other hosts of its cluster as their platform allows (vSphere cannot move SR-IOV VMs), the others are shut down and restarted on it when the window ends; VM-hours down counts their time off too. Power cycles and live migrations when there were any.</p>\n");
             Table(html, ["", .. report.Variants.Select(v => v.Name)],
                 disruptions.Select(d => (IReadOnlyList<string>)[d.Label, .. report.Variants.Select(v => v.Disruptions is { } x ? $"{Num(d.Band(x).P50)} / {Num(d.Band(x).P95)}" : "—")]));
         }
@@ -136,22 +136,37 @@ public static class HtmlReport
         e.ReplicationsExhausted == 0 ? $"lasts the {Num(horizonDays)} days"
         : $"{Day(e.P50, horizonDays)} / {Day(e.P95, horizonDays)} ({e.ReplicationsExhausted} of {e.Replications} replications; earliest day {Num(e.Earliest ?? 0)})";
 
-    /// <summary>The disruption figures worth showing for these outcomes: the failures' when any failed, power cycles,
-    /// migrations and traffic changes when any replication had some; none when nothing happened (or the report predates
-    /// them).</summary>
+    /// <summary>The disruption figures worth showing for these outcomes: the failures' when any failed, the
+    /// maintenance's when a host was in maintenance, power cycles, migrations and traffic changes when any replication
+    /// had some; none when nothing happened (or the report predates them). The model counts the VMs not restarted and
+    /// the VM-hours down of failures and maintenance together: with both, they are shown once, saying so.</summary>
     internal static IReadOnlyList<(string Label, Func<DisruptionOutcome, Band> Band)> DisruptionRows(IEnumerable<DisruptionOutcome?> outcomes)
     {
         var all = outcomes.OfType<DisruptionOutcome>().ToList();
         var rows = new List<(string, Func<DisruptionOutcome, Band>)>();
-        if (all.Any(d => d.Failures))
+        var (failures, maintenance) = (all.Any(d => d.Failures), all.Any(d => d.Maintenance));
+        var both = failures && maintenance ? " (failures and maintenance)" : "";
+        if (failures)
             rows.AddRange(
             [
                 ("host failures", d => d.HostFailures), ("host-hours down", d => d.HostHoursDown), ("PF failures", d => d.PfFailures),
                 ("PF-hours failed", d => d.PfHoursFailed), ("VMs interrupted by host failures", d => d.VmsInterrupted),
                 ("restarted on another host of the cluster", d => d.RestartedElsewhere), ("restarted at their host's repair", d => d.RestartedAtRepair),
-                ("not restarted (left or the run ended first)", d => d.NotRestarted), ("VM-hours down", d => d.VmHoursDown),
+                ($"not restarted (left or the run ended first){both}", d => d.NotRestarted), ($"VM-hours down{both}", d => d.VmHoursDown),
                 ("VFs revoked by PF failures", d => d.VfsRevokedByPfFailures),
             ]);
+        if (maintenance)
+        {
+            rows.AddRange(
+            [
+                ("maintenance windows", d => d.MaintenanceWindows), ("host-hours in maintenance", d => d.HostHoursInMaintenance),
+                ("VMs moved off for maintenance (live migration)", d => d.VmsMovedForMaintenance),
+                ("VMs shut down for maintenance (could not move)", d => d.VmsShutDownForMaintenance),
+                ("restarted when the maintenance ended", d => d.RestartedAfterMaintenance),
+            ]);
+            if (!failures)
+                rows.AddRange([("not restarted (left or the run ended first)", d => d.NotRestarted), ("VM-hours down", d => d.VmHoursDown)]);
+        }
         if (all.Any(d => d.PowerCycles))
             rows.AddRange(
             [

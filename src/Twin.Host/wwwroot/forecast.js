@@ -57,20 +57,38 @@ function sideBySide(report) {
   ]);
 }
 
-// Host and PF failures and what they did to the VMs, when any replication of any variant had one (reports made before
-// failures were simulated have no disruptions at all)
+// Host and PF failures and what they did to the VMs, when any replication of any variant had one, and host maintenance
+// when a host was in maintenance (reports made before failures were simulated have no disruptions at all, those made
+// before maintenance no maintenance figures). The model counts the VM-hours down of both together.
 function disruptionFigures(vs) {
-  const band = (pick) => (v) => (v.disruptions ? `${num(pick(v.disruptions).p50)} / ${num(pick(v.disruptions).p95)}` : "—");
-  if (!vs.some((v) => v.disruptions && (v.disruptions.hostFailures.max > 0 || v.disruptions.pfFailures.max > 0
-    || v.disruptions.vmsInterrupted.max > 0 || v.disruptions.vfsRevokedByPfFailures.max > 0))) return [];
-  return [
-    ["host-failures", "Host / PF failures (P50 / P95)", (v) => `${band((d) => d.hostFailures)(v)} · ${band((d) => d.pfFailures)(v)}`],
-    ["interrupted", "VMs interrupted by host failures (P50 / P95)", band((d) => d.vmsInterrupted)],
-    ["restarted", "Restarted elsewhere · at repair · not restarted (P50)", (v) => (v.disruptions
-      ? `${num(v.disruptions.restartedElsewhere.p50)} · ${num(v.disruptions.restartedAtRepair.p50)} · ${num(v.disruptions.notRestarted.p50)}` : "—")],
-    ["vm-hours-down", "VM-hours down (P50 / P95)", band((d) => d.vmHoursDown)],
-    ["revoked", "VFs revoked by PF failures (P50 / P95)", band((d) => d.vfsRevokedByPfFailures)],
-  ];
+  const band = (pick) => (v) => (v.disruptions && pick(v.disruptions) ? `${num(pick(v.disruptions).p50)} / ${num(pick(v.disruptions).p95)}` : "—");
+  const failed = vs.some((v) => v.disruptions && (v.disruptions.hostFailures.max > 0 || v.disruptions.pfFailures.max > 0
+    || v.disruptions.vmsInterrupted.max > 0 || v.disruptions.vfsRevokedByPfFailures.max > 0));
+  const maintained = vs.some((v) => v.disruptions?.maintenanceWindows?.max > 0);
+  const figures = [];
+  if (failed) {
+    figures.push(
+      ["host-failures", "Host / PF failures (P50 / P95)", (v) => `${band((d) => d.hostFailures)(v)} · ${band((d) => d.pfFailures)(v)}`],
+      ["interrupted", "VMs interrupted by host failures (P50 / P95)", band((d) => d.vmsInterrupted)],
+      ["restarted", "Restarted elsewhere · at repair · not restarted (P50)", (v) => (v.disruptions
+        ? `${num(v.disruptions.restartedElsewhere.p50)} · ${num(v.disruptions.restartedAtRepair.p50)} · ${num(v.disruptions.notRestarted.p50)}` : "—")],
+    );
+  }
+  if (maintained) {
+    figures.push(
+      ["maintenance", "Maintenance windows · host-hours in maintenance (P50)", (v) => (v.disruptions?.maintenanceWindows
+        ? `${num(v.disruptions.maintenanceWindows.p50)} · ${num(v.disruptions.hostHoursInMaintenance.p50)}` : "—")],
+      ["maintenance-vms", "VMs moved · shut down · restarted after maintenance (P50)", (v) => (v.disruptions?.maintenanceWindows
+        ? `${num(v.disruptions.vmsMovedForMaintenance.p50)} · ${num(v.disruptions.vmsShutDownForMaintenance.p50)} · ${num(v.disruptions.restartedAfterMaintenance.p50)}`
+        : "—")],
+    );
+  }
+  if (failed || maintained) {
+    const to = failed && maintained ? " to failures and maintenance" : "";
+    figures.push(["vm-hours-down", `VM-hours down${to} (P50 / P95)`, band((d) => d.vmHoursDown)]);
+  }
+  if (failed) figures.push(["revoked", "VFs revoked by PF failures (P50 / P95)", band((d) => d.vfsRevokedByPfFailures)]);
+  return figures;
 }
 
 function utilisation(report) {

@@ -66,7 +66,14 @@ internal static class Outcomes
             B(r => r.Disruptions.Stops), B(r => r.Disruptions.Starts), B(r => r.Disruptions.StartsRefused), B(r => r.Disruptions.StartsFailed),
             B(r => r.Disruptions.MigrationsAsked), B(r => r.Disruptions.Migrated), B(r => r.Disruptions.MigrationsRefusedForSriov),
             B(r => r.Disruptions.MigrationsRefusedForRoom), B(r => r.Disruptions.VnicsOnVfBeforeMigration), B(r => r.Disruptions.VnicsOnVfAfterMigration),
-            B(r => r.Disruptions.DemandChanges));
+            B(r => r.Disruptions.DemandChanges))
+        {
+            MaintenanceWindows = B(r => r.Disruptions.MaintenanceWindows),
+            HostHoursInMaintenance = B(r => r.Hosts.Sum(h => h.HoursInMaintenance)),
+            VmsMovedForMaintenance = B(r => r.Disruptions.VmsMovedForMaintenance),
+            VmsShutDownForMaintenance = B(r => r.Disruptions.VmsShutDownForMaintenance),
+            RestartedAfterMaintenance = B(r => r.Disruptions.RestartedAfterMaintenance),
+        };
 
         var outcome = new VariantOutcome(v.Name, v.Description, v.BasedOn, v.Applied, v.Topology.Hosts.Count, pfs.Count, allocatable, v.Placement,
             v.ScarceVfPolicy?.ToString() ?? "each PF's own", exhaustion, mostConstrained,
@@ -110,13 +117,21 @@ internal static class Outcomes
         // a PF running out is routine when placement packs VMs: say when it cost no VM its VF
         if (b.Demand.UnmetPercent.Max == 0 && v.Demand.UnmetPercent.Max == 0) verdict += "; no vNIC went without a VF in either";
         var (downBefore, downAfter) = (b.Disruptions?.VmHoursDown.P50 ?? 0, v.Disruptions?.VmHoursDown.P50 ?? 0);
-        if (downBefore != downAfter) verdict += $"; {Num(downAfter)} VM-hours down to host failures instead of {Num(downBefore)} (P50)";
+        if (downBefore != downAfter) verdict += $"; {Num(downAfter)} VM-hours down to {DownTo(b.Disruptions, v.Disruptions)} instead of {Num(downBefore)} (P50)";
         return new Comparison(x, y, gained, fellBack, v.Demand.FailedStarts.P50 - b.Demand.FailedStarts.P50,
             v.Throughput.DeliveredGbps.P50 - b.Throughput.DeliveredGbps.P50, v.Throughput.GainGbps.P50 - b.Throughput.GainGbps.P50,
             v.Throughput.CpuCoresSaved.P50 - b.Throughput.CpuCoresSaved.P50, v.Throughput.MeanLatencyUs.P50 - b.Throughput.MeanLatencyUs.P50, verdict)
         {
             VmHoursDownChange = downAfter - downBefore,
         };
+    }
+
+    /// <summary>What took VMs down in either: host failures, maintenance, or both (the model counts their VM-hours together).</summary>
+    private static string DownTo(DisruptionOutcome? b, DisruptionOutcome? v)
+    {
+        var failures = b?.Failures == true || v?.Failures == true;
+        var maintenance = b?.Maintenance == true || v?.Maintenance == true;
+        return failures && maintenance ? "host failures and maintenance" : maintenance ? "maintenance" : "host failures";
     }
 
     private static string Num(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using Twin.Events.Inventory;
 using Twin.Events.Platforms;
 using Twin.Simulation.Engine;
 using Twin.Simulation.Model;
@@ -37,6 +38,10 @@ public sealed record WhatIfScenario(
     /// <summary>Hosts and PFs that fail during the run, in the baseline and (unless a variant changes them) every
     /// variant; <see cref="FailureSpec.None"/> when the scenario has no <c>failures:</c> section.</summary>
     public FailureSpec Failures { get; init; } = FailureSpec.None;
+
+    /// <summary>Host maintenance windows, in the baseline and (unless a variant replaces them) every variant; empty when
+    /// the scenario has no <c>maintenance:</c> section.</summary>
+    public IReadOnlyList<MaintenanceSpec> Maintenance { get; init; } = [];
 
     /// <summary>Every file the scenario names (base topology or captures, trace, distribution tables), with where.</summary>
     public IEnumerable<(string Path, SourcePosition Where, string Field)> Files()
@@ -215,6 +220,36 @@ public sealed record FailureRate(SimDuration? Mtbf, SimDuration? Mttr);
 /// <paramref name="At"/> after simulated zero for <paramref name="Duration"/>.</summary>
 public sealed record OutageSpec(OutageKind Kind, string Target, SimDuration At, SimDuration Duration, SourcePosition Where);
 
+/// <summary>
+/// Maintenance as a scenario writes it: one host's window (<see cref="Rolling"/> false: host <see cref="Target"/> from
+/// <see cref="At"/> after simulated zero for <see cref="Each"/>), or a rolling maintenance of cluster
+/// <see cref="Target"/> (<see cref="Rolling"/> true: its hosts one after another in the datacenter's host order, the
+/// first from <see cref="At"/>, each for <see cref="Each"/>, the next <see cref="Gap"/> after the previous ends).
+/// </summary>
+public sealed record MaintenanceSpec(string Target, bool Rolling, SimDuration At, SimDuration Each, SimDuration Gap, SourcePosition Where)
+{
+    /// <summary>The windows in <paramref name="topology"/>: this one, or one per host of the rolled cluster (none when
+    /// it has no such host or cluster: the engine refuses those before).</summary>
+    public IEnumerable<MaintenanceWindow> Windows(Topology topology)
+    {
+        if (!Rolling)
+        {
+            yield return new MaintenanceWindow(Target, SimTime.Zero + At, Each);
+            yield break;
+        }
+        var start = SimTime.Zero + At;
+        foreach (var host in topology.Hosts.Where(h => string.Equals(h.Cluster, Target, StringComparison.Ordinal)))
+        {
+            yield return new MaintenanceWindow(host.Id.Value, start, Each);
+            start = start + Each + Gap;
+        }
+    }
+
+    /// <summary>Every window of <paramref name="maintenance"/> in <paramref name="topology"/>, in the order written.</summary>
+    public static IReadOnlyList<MaintenanceWindow> Windows(IReadOnlyList<MaintenanceSpec> maintenance, Topology topology) =>
+        [.. maintenance.SelectMany(m => m.Windows(topology))];
+}
+
 /// <summary>The trace formats a scenario can read VM lifecycles from.</summary>
 public enum TraceFormat
 {
@@ -305,6 +340,10 @@ public abstract record ChangeSpec
     /// <summary>Changes the failures: the fields <paramref name="Failures"/> gives replace those of the base (or of the
     /// variant this one is based on); <c>failures: none</c> turns every failure off.</summary>
     public sealed record SetFailures(FailureSpec Failures) : ChangeSpec;
+
+    /// <summary>Replaces the maintenance windows of the base (or of the variant this one is based on) with
+    /// <paramref name="Maintenance"/>; <c>maintenance: none</c> (an empty list) drops them all.</summary>
+    public sealed record SetMaintenance(IReadOnlyList<MaintenanceSpec> Maintenance) : ChangeSpec;
 
     private ChangeSpec()
     {

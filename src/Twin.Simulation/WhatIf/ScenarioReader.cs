@@ -99,15 +99,43 @@ public static class ScenarioReader
         return (new OutageSpec(kind.Value, target, from, duration, new SourcePosition(0, 0, $"--outage {text}")), null);
     }
 
+    /// <summary>A maintenance window as <c>twin simulate --maintenance</c> writes it: <c>HOST@AT+DURATION</c>
+    /// (<c>a-01@2d+4h</c>); the problem otherwise.</summary>
+    public static (MaintenanceSpec? Maintenance, string? Problem) ParseMaintenance(string text) => ParseMaintenance(text, rolling: false);
+
+    /// <summary>A rolling maintenance as <c>twin simulate --rolling-maintenance</c> writes it: <c>CLUSTER@AT+EACH</c> or
+    /// <c>CLUSTER@AT+EACH+GAP</c> (<c>a@1d+4h+1h</c>: cluster a's hosts one after another from 1 d, 4 h each, 1 h
+    /// between one's end and the next's start); the problem otherwise.</summary>
+    public static (MaintenanceSpec? Maintenance, string? Problem) ParseRollingMaintenance(string text) => ParseMaintenance(text, rolling: true);
+
+    private static (MaintenanceSpec?, string?) ParseMaintenance(string text, bool rolling)
+    {
+        var (option, form) = rolling
+            ? ("--rolling-maintenance", "write CLUSTER@AT+EACH or CLUSTER@AT+EACH+GAP, e.g. a@1d+4h+1h")
+            : ("--maintenance", "write HOST@AT+DURATION, e.g. a-01@2d+4h");
+        var at = text.LastIndexOf('@');
+        if (at < 0) return (null, $"{option} '{text}': {form}");
+        var target = text[..at].Trim();
+        if (target.Length == 0) return (null, $"{option} '{text}': which {(rolling ? "cluster" : "host")}? {form}");
+        var parts = text[(at + 1)..].Split('+');
+        if (parts.Length == 1) return (null, $"{option} '{text}': how long? add +{(rolling ? "EACH" : "DURATION")} after the moment, e.g. @{(rolling ? "1d+4h" : "2d+4h")}");
+        if (parts.Length > (rolling ? 3 : 2)) return (null, $"{option} '{text}': {form}");
+        if (ParseOffset(parts[0]) is not { } from) return (null, $"{option} '{text}': '{parts[0]}' is not a moment after simulated zero: write e.g. 1d, 36h or 0");
+        if (ParseDuration(parts[1]) is not { } each) return (null, $"{option} '{text}': '{parts[1]}' is not a duration: write e.g. 4h, 90m or 1d");
+        if ((parts.Length == 3 ? ParseOffset(parts[2]) : SimDuration.Zero) is not { } gap)
+            return (null, $"{option} '{text}': '{parts[2]}' is not a gap between hosts: write e.g. 1h, 30m or 0");
+        return (new MaintenanceSpec(target, rolling, from, each, gap, new SourcePosition(0, 0, $"{option} {text}")), null);
+    }
+
     private sealed class Binder(string source)
     {
-        // read before the failures, whose outages must start within it
+        // read before the failures and the maintenance, which must start within it
         private SimDuration _horizon = SimDuration.MaxValue;
 
         public WhatIfScenario Scenario(ScenarioNode root)
         {
             var m = Map(root, "the scenario");
-            Known(m, "name", "description", "base", "workload", "horizon", "replications", "seed", "start", "placement", "scarceVfPolicy", "model", "failures", "cohorts", "variants");
+            Known(m, "name", "description", "base", "workload", "horizon", "replications", "seed", "start", "placement", "scarceVfPolicy", "model", "failures", "maintenance", "cohorts", "variants");
             var name = Str(m, "name") ?? throw Fail(m, Field(m, "name"), "a scenario needs a name (name: ...)");
             var horizon = _horizon = Duration(Required(m, "horizon", "how long to simulate, e.g. horizon: 90d"));
             var replications = Int(m, "replications") ?? DefaultReplications;
@@ -128,6 +156,7 @@ public static class ScenarioReader
             {
                 Start = m.Get("start") is { } start && m.Has("start") ? Time(start) : null,
                 Failures = m.Get("failures") is { } failures && m.Has("failures") ? Failures(failures, inVariant: false) : FailureSpec.None,
+                Maintenance = m.Get("maintenance") is { } maintenance && m.Has("maintenance") ? Maintenance(maintenance) : [],
             };
             CheckReferences(scenario);
             return scenario;
@@ -317,6 +346,38 @@ public static class ScenarioReader
         private static string Human(SimDuration d) =>
             d.Microseconds % SimDuration.MicrosecondsPerDay == 0 ? $"{Num(d.TotalHours / 24)}d" : $"{Num(d.TotalHours)}h";
 
+        // ---------------- maintenance ----------------
+
+        /// <summary>The maintenance section, or a variant's replacement of it: one host's windows
+        /// (<c>{host, at, for}</c>) and rolling maintenances of clusters (<c>{rolling, at, each, gap}</c>); <c>none</c>
+        /// (or <c>[]</c>) for no maintenance.</summary>
+        private List<MaintenanceSpec> Maintenance(ScenarioNode node) =>
+            node is ScenarioScalar { Text: "none" } ? [] : [.. Many(node).Select(MaintenanceEntry)];
+
+        private MaintenanceSpec MaintenanceEntry(ScenarioNode node)
+        {
+            var m = Map(node, "a maintenance window {host: HOST, at: 2d, for: 4h} or a rolling maintenance {rolling: CLUSTER, at: 1d, each: 4h, gap: 1h}");
+            Known(m, "host", "rolling", "at", "for", "each", "gap");
+            if (m.Has("host") == m.Has("rolling"))
+                throw Fail(m, "give exactly one of host: HOST (one host's window) and rolling: CLUSTER (the cluster's hosts one after another)");
+            var rolling = m.Has("rolling");
+            var target = Str(m, rolling ? "rolling" : "host")!;
+            var atNode = Required(m, "at", rolling ? "when the first host's window starts, after simulated zero: at: 1d (or 0)" : "when the window starts, after simulated zero: at: 2d (or 0)");
+            var at = Offset(atNode);
+            if (at >= _horizon)
+                throw Fail(atNode, $"is not before the horizon ({Human(_horizon)}): the maintenance would never happen");
+            if (!rolling)
+            {
+                if (new[] { "each", "gap" }.FirstOrDefault(m.Has) is { } key)
+                    throw Fail(m.Get(key)!, $"{key} is for a rolling maintenance (rolling: CLUSTER); one host's window lasts for: DURATION");
+                return new MaintenanceSpec(target, false, at, Duration(Required(m, "for", "how long the host is in maintenance: for: 4h")), SimDuration.Zero, SourcePosition.Of(node));
+            }
+            if (m.Has("for")) throw Fail(m.Get("for")!, "a rolling maintenance gives each host each: DURATION (for: is one host's window)");
+            var each = Duration(Required(m, "each", "how long each host of the cluster is in maintenance: each: 4h"));
+            var gap = m.Get("gap") is { } g && m.Has("gap") ? Offset(g) : SimDuration.Zero;
+            return new MaintenanceSpec(target, true, at, each, gap, SourcePosition.Of(node));
+        }
+
         // ---------------- variants and changes ----------------
 
         private VariantSpec Variant(ScenarioNode node)
@@ -330,7 +391,7 @@ public static class ScenarioReader
             return new VariantSpec(name, Str(m, "description"), Str(m, "basedOn"), changes, SourcePosition.Of(node));
         }
 
-        private static readonly string[] ChangeKinds = ["addHosts", "replaceNics", "setNumVfs", "switchIov", "enableSriov", "addCohort", "scarceVfPolicy", "placement", "failures"];
+        private static readonly string[] ChangeKinds = ["addHosts", "replaceNics", "setNumVfs", "switchIov", "enableSriov", "addCohort", "scarceVfPolicy", "placement", "failures", "maintenance"];
 
         private ChangeSpec Change(ScenarioNode node)
         {
@@ -348,6 +409,7 @@ public static class ScenarioReader
                 "scarceVfPolicy" => new ChangeSpec.SetScarceVfPolicy(Enum<ScarceVfPolicy>(body)),
                 "placement" => new ChangeSpec.SetPlacement(Enum<PlacementPolicy>(body)),
                 "failures" => new ChangeSpec.SetFailures(Failures(body, inVariant: true)),
+                "maintenance" => new ChangeSpec.SetMaintenance(Maintenance(body)),
                 _ => throw Fail(m, $"unknown change '{kind}'{Suggest(kind, ChangeKinds)}; changes are {string.Join(", ", ChangeKinds)}"),
             };
             return change with { Where = SourcePosition.Of(m) };

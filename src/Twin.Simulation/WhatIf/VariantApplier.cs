@@ -11,8 +11,9 @@ using Twin.Simulation.Model;
 namespace Twin.Simulation.WhatIf;
 
 /// <summary>A variant ready to run: its topology, the model settings it changed, its cohorts, how the arriving
-/// workload's SR-IOV wish changed, and what fails (the base's failures with the variant's changes over them);
-/// <see cref="Applied"/> says in words what each change did.</summary>
+/// workload's SR-IOV wish changed, what fails (the base's failures with the variant's changes over them) and which
+/// hosts go into maintenance (the base's windows, or the variant's instead); <see cref="Applied"/> says in words what
+/// each change did.</summary>
 public sealed record AppliedVariant(
     string Name,
     string? Description,
@@ -23,7 +24,8 @@ public sealed record AppliedVariant(
     IReadOnlyList<CohortSpec> Cohorts,
     NetworkSpec? WorkloadNetwork,
     IReadOnlyList<string> Applied,
-    FailureSpec Failures);
+    FailureSpec Failures,
+    IReadOnlyList<MaintenanceSpec> Maintenance);
 
 /// <summary>
 /// Applies a variant's changes to the base, as data: a changed topology (hosts, PFs, switches, the base's VMs' vNICs),
@@ -69,10 +71,11 @@ public static class VariantApplier
         private readonly List<CohortSpec> _cohorts = [.. scenario.Cohorts];
         private NetworkSpec? _workloadNetwork;
         private FailureSpec _failures = scenario.Failures;
+        private IReadOnlyList<MaintenanceSpec> _maintenance = scenario.Maintenance;
         private readonly List<string> _applied = [];
 
         public AppliedVariant Result(string name, string? description, string? basedOn) =>
-            new(name, description, basedOn, _t, _placement, _policy, _cohorts, _workloadNetwork, _applied, _failures);
+            new(name, description, basedOn, _t, _placement, _policy, _cohorts, _workloadNetwork, _applied, _failures, _maintenance);
 
         public void Apply(ChangeSpec change)
         {
@@ -99,6 +102,10 @@ public static class VariantApplier
                 case ChangeSpec.SetFailures c:
                     _failures = c.Failures.Over(_failures);
                     _applied.Add(DescribeFailures(_failures));
+                    break;
+                case ChangeSpec.SetMaintenance c:
+                    _maintenance = c.Maintenance;
+                    _applied.Add(DescribeMaintenance(_maintenance));
                     break;
             }
         }
@@ -343,7 +350,27 @@ public static class VariantApplier
         return string.Join("; ", parts);
     }
 
-    private static string Span(SimDuration d) =>
+    /// <summary>Which hosts go into maintenance, in words: "host b-02 in maintenance from 2 d for 4 h; cluster a's hosts in
+    /// maintenance one after another from 24 h, 4 h each, 1 h apart (8 hosts, the last back at 63 h); …". With
+    /// <paramref name="topology"/>, a rolling maintenance says how many hosts it takes and when the last is back.</summary>
+    public static string DescribeMaintenance(IReadOnlyList<MaintenanceSpec> maintenance, Topology? topology = null)
+    {
+        if (maintenance.Count == 0) return "no host maintenance";
+        string From(SimDuration at) => at == SimDuration.Zero ? "from the start" : $"from {Span(at)}";
+        string Rolling(MaintenanceSpec m)
+        {
+            var text = $"cluster {m.Target}'s hosts in maintenance one after another {From(m.At)}, {Span(m.Each)} each, "
+                       + (m.Gap == SimDuration.Zero ? "back to back" : $"{Span(m.Gap)} apart");
+            if (topology is null || m.Windows(topology).ToList() is not { Count: > 0 } windows) return text;
+            return text + $" ({windows.Count} host(s), the last back at {Span(windows[^1].At + windows[^1].Duration - SimTime.Zero)})";
+        }
+        return string.Join("; ", maintenance.Take(3).Select(m => m.Rolling ? Rolling(m) : $"host {m.Target} in maintenance {From(m.At)} for {Span(m.Each)}"))
+               + (maintenance.Count > 3 ? $"; … ({maintenance.Count} in all)" : "")
+               + "; a host in maintenance takes no VM, its running VMs live-migrate to other hosts of its cluster as their platform allows "
+               + "(vSphere cannot move SR-IOV VMs) and the others are shut down until it ends";
+    }
+
+    internal static string Span(SimDuration d) =>
         d.TotalHours >= 48 && d.TotalHours % 24 == 0 ? $"{Num(d.TotalHours / 24)} d" : d.TotalHours >= 1 ? $"{Num(d.TotalHours)} h" : $"{Num(d.TotalHours * 60)} min";
 
     /// <summary>The part numbers in a catalog model's name: "Intel 82599 / X520 (ixgbe)" → 82599, X520; "ConnectX-4/5/6" →

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Twin.Events.Common;
 using Twin.Events.Inventory;
+using Twin.Simulation.Engine;
 using Twin.Simulation.Model;
 using Twin.Simulation.Workloads;
 
@@ -53,10 +54,15 @@ public static class WhatIfEngine
             notes.Add($"{topology.Vms.Count(v => v.Running)} running VM(s) of the base stay on their hosts all along, with their SR-IOV wish; their traffic is drawn from the workload's network profile");
         if (topology.Vms.Any(v => v.Vnics.Count > 16)) notes.Add("VMs with more than 16 vNICs are modelled with 16");
         if (s.Failures.Any || s.Failures.RestartElsewhere is false) notes.Add("failures: " + VariantApplier.DescribeFailures(s.Failures));
+        if (s.Maintenance.Count > 0) notes.Add("maintenance: " + VariantApplier.DescribeMaintenance(s.Maintenance, topology));
         if (Scoped(s)) notes.Add("VMs of scope: cluster are each given a cluster of the base, drawn with a probability proportional to its host count, and placed within it");
 
         var variants = Applied(s, topology, input.Epoch);
-        foreach (var v in variants) CheckClusters(s, v);
+        foreach (var v in variants)
+        {
+            CheckClusters(s, v);
+            CheckMaintenance(s, v);
+        }
         var workloads = new WhatIfWorkloads(s, input.OpenFile, topology);
         workloads.Prepare(variants);
         var apart = variants.Select(v => RunsApart(input, workloads, v)).ToArray();
@@ -120,6 +126,7 @@ public static class WhatIfEngine
         SeriesBuckets = s.Model.SeriesBuckets,
         ExpectedLiveVms = Math.Max(1024, v.Topology.Vms.Count * 2),
         Failures = v.Failures.ToOptions(),
+        Maintenance = MaintenanceSpec.Windows(v.Maintenance, v.Topology),
     };
 
     /// <summary>Hosts from which a datacenter's clusters run apart by default. Apart, each cluster's hosts, PFs and VMs
@@ -148,8 +155,7 @@ public static class WhatIfEngine
     {
         var outages = v.Failures.Outages ?? [];
         if (outages.Count == 0) return;
-        var who = v.Name == "baseline" ? "the base" : $"variant {v.Name}";
-        if (s.Base.Clusters.Count > 0) who += $" (restricted to cluster(s) {string.Join(", ", s.Base.Clusters)})";
+        var who = Who(s, v);
         var hosts = v.Topology.Hosts.Select(h => h.Id.Value).ToList();
         var pfs = v.Topology.Nics.Select(n => n.Id.Value).ToList();
         foreach (var o in outages)
@@ -175,6 +181,35 @@ public static class WhatIfEngine
                     : e.Message);
         }
     }
+
+    /// <summary>Every maintenance names a host or a cluster of the variant's datacenter (the base's, or one the variant
+    /// adds), and every host of a rolling maintenance starts its window before the horizon: a ScenarioException at the
+    /// maintenance's line otherwise.</summary>
+    private static void CheckMaintenance(WhatIfScenario s, AppliedVariant v)
+    {
+        if (v.Maintenance.Count == 0) return;
+        var hosts = v.Topology.Hosts.Select(h => h.Id.Value).ToList();
+        var clusters = v.Topology.Hosts.Select(h => h.Cluster).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var m in v.Maintenance)
+        {
+            var (field, known, what) = m.Rolling ? ("rolling", clusters, "cluster") : ("host", hosts, "host");
+            if (!known.Contains(m.Target, StringComparer.Ordinal))
+                // a maintenance of a file names its field; one of twin simulate's options, the option as written
+                throw new ScenarioException(s.Source, m.Where.Line, m.Where.Column, m.Where.Line > 0 ? $"{m.Where.Path}.{field}" : m.Where.Path,
+                    $"{Who(s, v)} has no {what} '{m.Target}'{ScenarioReader.Suggest(m.Target, known)}");
+            if (!m.Rolling) continue;
+            var windows = m.Windows(v.Topology).ToList();
+            var late = windows.FindIndex(w => w.At - SimTime.Zero >= s.Horizon);
+            if (late >= 0)
+                throw new ScenarioException(s.Source, m.Where.Line, m.Where.Column, m.Where.Path,
+                    $"the rolling maintenance of cluster {m.Target} does not fit before the horizon ({VariantApplier.Span(s.Horizon)}): {Who(s, v)} has {windows.Count} host(s) there, "
+                    + $"and host {windows[late].Host}'s window would start at {VariantApplier.Span(windows[late].At - SimTime.Zero)}; start earlier, shorten each or gap, or lengthen the horizon");
+        }
+    }
+
+    private static string Who(WhatIfScenario s, AppliedVariant v) =>
+        (v.Name == "baseline" ? "the base" : $"variant {v.Name}")
+        + (s.Base.Clusters.Count > 0 ? $" (restricted to cluster(s) {string.Join(", ", s.Base.Clusters)})" : "");
 
     private static IEnumerable<string> Assumptions(WhatIfScenario s)
     {

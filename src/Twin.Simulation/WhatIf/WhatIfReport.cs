@@ -71,8 +71,8 @@ public sealed record VariantOutcome(
     IReadOnlyList<PfOutcome> PfResults,
     Comparison? VersusBaseline)
 {
-    /// <summary>What host and PF failures, power cycles, live migrations and traffic changes did (null in reports made
-    /// before they were simulated).</summary>
+    /// <summary>What host and PF failures, power cycles, live migrations, traffic changes and host maintenance did (null
+    /// in reports made before they were simulated).</summary>
     public DisruptionOutcome? Disruptions { get; init; }
 }
 
@@ -83,8 +83,11 @@ public sealed record VariantOutcome(
 /// host was repaired, or not at all before they left or the run ended; the VM-hours lost; the VFs PF failures took from
 /// their vNICs. Power cycles (stops, starts, starts refused for room or a down host, starts failed by the platform's VF
 /// rules), live migrations (asked, done, refused for SR-IOV or for room; vNICs on a VF before and after the moves done)
-/// and traffic changes. <see cref="Failures"/>, <see cref="PowerCycles"/>, <see cref="Migrations"/> and
-/// <see cref="TrafficChanges"/> say whether any replication had any.
+/// and traffic changes. Host maintenance windows (the hours hosts spent in them, summed), the VMs moved off their host by
+/// live migration, those shut down for it (vSphere cannot move SR-IOV VMs; or no other host had room) and of those the
+/// ones restarted when it ended; their time down counts in <see cref="VmHoursDown"/>, and those never restarted in
+/// <see cref="NotRestarted"/>. <see cref="Failures"/>, <see cref="PowerCycles"/>, <see cref="Migrations"/>,
+/// <see cref="TrafficChanges"/> and <see cref="Maintenance"/> say whether any replication had any.
 /// </summary>
 public sealed record DisruptionOutcome(
     Band HostFailures,
@@ -109,6 +112,24 @@ public sealed record DisruptionOutcome(
     Band VnicsOnVfAfterMigration,
     Band DemandChanges)
 {
+    private static readonly Band Nothing = new(0, 0, 0, 0);
+
+    /// <summary>Maintenance windows that started (zero in reports made before maintenance was simulated, as the four
+    /// below).</summary>
+    public Band MaintenanceWindows { get; init; } = Nothing;
+
+    /// <summary>Hours hosts spent in maintenance, summed over them.</summary>
+    public Band HostHoursInMaintenance { get; init; } = Nothing;
+
+    /// <summary>VMs moved off a host going into maintenance (live migration within its cluster).</summary>
+    public Band VmsMovedForMaintenance { get; init; } = Nothing;
+
+    /// <summary>VMs shut down for a maintenance, which could not move.</summary>
+    public Band VmsShutDownForMaintenance { get; init; } = Nothing;
+
+    /// <summary>VMs shut down for a maintenance and started again on their host when it ended.</summary>
+    public Band RestartedAfterMaintenance { get; init; } = Nothing;
+
     [JsonIgnore]
     public bool Failures => HostFailures.Max > 0 || PfFailures.Max > 0 || VmsInterrupted.Max > 0 || VfsRevokedByPfFailures.Max > 0;
 
@@ -122,7 +143,10 @@ public sealed record DisruptionOutcome(
     public bool TrafficChanges => DemandChanges.Max > 0;
 
     [JsonIgnore]
-    public bool Any => Failures || PowerCycles || Migrations || TrafficChanges;
+    public bool Maintenance => MaintenanceWindows.Max > 0;
+
+    [JsonIgnore]
+    public bool Any => Failures || PowerCycles || Migrations || TrafficChanges || Maintenance;
 }
 
 /// <summary>VF demand and what could not be met: vNICs that wanted a VF; those that fell back to the synthetic path
@@ -213,6 +237,6 @@ public sealed record Comparison(
     double MeanLatencyUsChange,
     string Verdict)
 {
-    /// <summary>VM-hours lost to host failures, variant's P50 less the baseline's.</summary>
+    /// <summary>VM-hours lost to host failures and maintenance, variant's P50 less the baseline's.</summary>
     public double VmHoursDownChange { get; init; }
 }
