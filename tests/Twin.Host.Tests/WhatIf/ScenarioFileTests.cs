@@ -45,6 +45,8 @@ public sealed class ScenarioFileTests
         Assert.Equal((90.0, 4.0, 180.0, true), (s.Failures.Hosts!.Mtbf!.Value.TotalDays, s.Failures.Hosts.Mttr!.Value.TotalHours, s.Failures.Pfs!.Mtbf!.Value.TotalDays,
             s.Failures.RestartElsewhere!.Value));
         Assert.Equal([(OutageKind.Host, "a-07"), (OutageKind.Nic, "a-03/0000:3b:00.0")], s.Failures.Outages!.Select(o => (o.Kind, o.Target)));
+        Assert.Equal([("b", true, 72.0, 4.0, 1.0), ("a-02", false, 480.0, 6.0, 0.0)],
+            s.Maintenance.Select(m => (m.Target, m.Rolling, m.At.TotalHours, m.Each.TotalHours, m.Gap.TotalHours)));
     }
 
     [Fact]
