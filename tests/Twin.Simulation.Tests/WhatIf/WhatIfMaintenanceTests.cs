@@ -96,6 +96,22 @@ public sealed class WhatIfMaintenanceTests
         Assert.Equal(SimTime.FromHours(9), Rolling("a", 1, 2).Windows(VariantApplier.Apply(scenario, TwoPlatforms, scenario.Variants[0], Epoch).Topology).Last().At);
     }
 
+    [Fact]
+    public void A_report_made_before_maintenance_was_simulated_reads_with_none()
+    {
+        var report = Run(Scenario(new WorkloadSpec.None(), 24, 1, 1) with { Maintenance = [Rolling("b", 1, 2)] }, TwoPlatforms);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(report))!;
+        var disruptions = json["Variants"]![0]!["Disruptions"]!.AsObject();
+        Assert.Equal(3.0, disruptions["MaintenanceWindows"]!["P50"]!.GetValue<double>());
+        foreach (var figure in new[] { "MaintenanceWindows", "HostHoursInMaintenance", "VmsMovedForMaintenance", "VmsShutDownForMaintenance", "RestartedAfterMaintenance" })
+            Assert.True(disruptions.Remove(figure), figure);
+
+        var old = json.Deserialize<WhatIfReport>()!.Baseline.Disruptions!;
+        Assert.False(old.Maintenance);
+        Assert.Equal(new Band(0, 0, 0, 0), old.HostHoursInMaintenance);
+        Assert.Equal(report.Baseline.Disruptions!.VmHoursDown, old.VmHoursDown);
+    }
+
     // ---------------- checked against the datacenter ----------------
 
     [Fact]
