@@ -103,7 +103,9 @@ public sealed partial class SimulationModel
 
     /// <summary>Powers VM <paramref name="vi"/> on (or lands it after a live migration) on host <paramref name="h"/>,
     /// which has room: its cores and memory, then its VFs by the platform's rules. False when the platform refused the
-    /// power-on (<paramref name="atomic"/>: vSphere and KVM without every VF); the VM is then off.</summary>
+    /// power-on (<paramref name="atomic"/>: vSphere and KVM without every VF); the VM is then off. An arrival's first
+    /// power-on is one of these too.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool StartOn(int vi, int h, long now, bool atomic)
     {
         ref var vm = ref _vms[vi];

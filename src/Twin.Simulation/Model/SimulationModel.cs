@@ -347,36 +347,9 @@ public sealed partial class SimulationModel
             return;
         }
         if (_nicOfHost[h] is var n and >= 0) Touch(ref Unsafe.As<NicTrack, long>(ref _track[n])); // overlaps the host's cache miss
-        ref var host = ref _hosts[h];
-        host.Placed++;
         NewVm(v, vi, h);
-        if (wants) _wanting += v.Vnics;
-        var nicIndex = host.Nic;
-        if (nicIndex >= 0) Advance(nicIndex, now);
-
-        if (wants && nicIndex >= 0)
-        {
-            if (!RequestVfs(v.Id, v.Vnics, v.IovWeight, vi, h, nicIndex, now, atomic: true)) return;
-        }
-        else if (wants)
-        {
-            SetReason(vi, SriovBlocker.NicNotSriovCapable);
-            _vms[vi].WaitingMask = (1 << v.Vnics) - 1;
-            _fellBack += v.Vnics;
-        }
-
-        ref var vm = ref _vms[vi];
-        _started++;
-        vm.Started = true;
-        vm.Running = true;
-        if (_perVm) _cold[vi].LastT = now;
-        if (nicIndex >= 0)
-        {
-            AddFlows(nicIndex, ref vm, +1);
-            CheckExhaustion(nicIndex, now);
-        }
-        if (_trackHosts) Link(vi, h);
-        Reindex(h);
+        // the first power-on, as every later one (a failed start leaves the VM off: its departure finds nothing to do)
+        StartOn(vi, h, now, atomic: true);
     }
 
     /// <summary>The VM's vNICs ask its PF for VFs, one by one, as the NIC decider would decide them; false when the
@@ -697,9 +670,6 @@ public sealed partial class SimulationModel
         if (v.Changes is { } changes) _changesOf[vi] = changes;
         // a reused slot (no per-VM results) keeps its cold part: only VfMore is read from it, and only where set
         if (_perVm) _cold[vi] = new VmCold { Start = v.Arrival.Microseconds };
-        ref var host = ref _hosts[h];
-        host.FreeVcpu -= v.Cores;
-        host.FreeMem -= v.MemoryGiB;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
