@@ -123,6 +123,11 @@ public sealed record PlatformRules(
                 "and a different non-zero count is written); libvirt 'forward mode=hostdev' networks (a VF pool, domain start fails " +
                 "when none is free); VFIO devices block migration (QEMU), net_failover for unplug/replug");
 
+    /// <summary>Whether this platform refuses to move a VM whose vNICs want VFs to another host while it runs or for it
+    /// (vSphere: vMotion, DRS and HA are unavailable for SR-IOV VMs). The VM decider refuses a live migration by it; the
+    /// simulator moves, HA-restarts and drains VMs by it.</summary>
+    public bool RefusesToMove(bool wantsSriov) => wantsSriov && OnLiveMigration == MigrationBehaviour.RefusedForSriovVms;
+
     /// <summary>The rules of a platform.</summary>
     public static PlatformRules For(Platform platform) => platform switch
     {

@@ -120,7 +120,7 @@ public static class VmDecider
     {
         if (c.Destination == s.Host) throw new DomainRuleViolated($"VM {s.Id} is already on {s.Host}");
         var rules = PlatformRules.For(s.Platform);
-        if (rules.OnLiveMigration == MigrationBehaviour.RefusedForSriovVms && s.WantsSriov)
+        if (rules.RefusesToMove(s.WantsSriov))
             return [new VmMigrationRejected(s.Id, c.Destination,
                 $"{s.Platform} does not live-migrate VMs with SR-IOV passthrough adapters (vMotion, DRS, HA, FT unavailable); power it off and move it cold",
                 c.Op, c.At)];

@@ -157,7 +157,7 @@ public sealed partial class SimulationModel
         _migrationsAsked++;
         var h = vm.Host;
         var platform = _hosts[h].Platform;
-        if (vm.Wants && PlatformRules.For(platform).OnLiveMigration == MigrationBehaviour.RefusedForSriovVms)
+        if (PlatformRules.For(platform).RefusesToMove(vm.Wants))
         {
             _migrationsRefusedSriov++;
             return;
@@ -272,7 +272,7 @@ public sealed partial class SimulationModel
     {
         ref var vm = ref _vms[vi];
         var platform = _hosts[h].Platform;
-        if (vm.Wants && PlatformRules.For(platform).OnLiveMigration == MigrationBehaviour.RefusedForSriovVms) return;
+        if (PlatformRules.For(platform).RefusesToMove(vm.Wants)) return;
         var to = PlaceAmong(_hosts[h].Cluster, platform, vm.Vcpu, vm.Mem, vm.Wants ? vm.Vnics : 0, exclude: h);
         if (to < 0) return;
         Unlink(vi, h);
@@ -329,11 +329,11 @@ public sealed partial class SimulationModel
         _hostClosed[h] = true;
         Reindex(h);
         var platform = _hosts[h].Platform;
-        var sriovStays = PlatformRules.For(platform).OnLiveMigration == MigrationBehaviour.RefusedForSriovVms;
+        var rules = PlatformRules.For(platform);
         foreach (var vi in VmsOn(h, running: true))
         {
             ref var vm = ref _vms[vi];
-            var to = vm.Wants && sriovStays ? -1 : PlaceAmong(_hosts[h].Cluster, platform, vm.Vcpu, vm.Mem, vm.Wants ? vm.Vnics : 0, exclude: h);
+            var to = rules.RefusesToMove(vm.Wants) ? -1 : PlaceAmong(_hosts[h].Cluster, platform, vm.Vcpu, vm.Mem, vm.Wants ? vm.Vnics : 0, exclude: h);
             var before = BitOperations.PopCount((uint)vm.OnVfMask);
             Release(vi, h, _nicOfHost[h], now);
             if (to >= 0)
