@@ -19,8 +19,6 @@ internal readonly record struct Tick(long Time, int Arrival, int Slot)
 
     public bool IsDeparture => Arrival == DepartureCode;
 
-    public bool IsVmChange => Arrival <= FirstChangeCode;
-
     public int Change => FirstChangeCode - Arrival;
 }
 

@@ -113,10 +113,7 @@ public sealed partial class SimulationModel
             if (!_hostById.TryGetValue(host, out var h)) return -1;
             c = _hosts[h].Cluster;
         }
-        else if (v.Cluster is not { } name) return -1;
-        else if (ReferenceEquals(name, _lastClusterName)) c = _lastCluster;
-        else if (_clusterById.TryGetValue(name, out c)) (_lastClusterName, _lastCluster) = (name, c);
-        else return -1;
+        else if (v.Cluster is not { } name || (c = ClusterNamed(name)) < 0) return -1;
         if (v.Changes is { } changes)
             foreach (var change in changes)
                 if (change.ToHost is { } to && (!_hostById.TryGetValue(to, out var t) || _hosts[t].Cluster != c)) return -1;

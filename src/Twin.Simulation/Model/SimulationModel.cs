@@ -614,11 +614,8 @@ public sealed partial class SimulationModel
         if (v.Host is { } pinned) return _hostById.TryGetValue(pinned, out var p) && !_hostClosed[p] ? p : -1;
         if (v.Cluster is { } cluster)
         {
-            // VMs of one cluster usually share its name's string: the same one as last time needs no hashing
-            int c;
-            if (ReferenceEquals(cluster, _lastClusterName)) c = _lastCluster;
-            else if (_clusterById.TryGetValue(cluster, out c)) (_lastClusterName, _lastCluster) = (cluster, c);
-            else return -1;
+            var c = ClusterNamed(cluster);
+            if (c < 0) return -1;
             var ci = (_byCluster ??= BuildClusterIndexes())[c];
             var local = Place(ci.Index, v.Cores, v.MemoryGiB, vfs);
             return local < 0 ? -1 : ci.Hosts[local];
@@ -628,6 +625,16 @@ public sealed partial class SimulationModel
 
     private string? _lastClusterName;
     private int _lastCluster;
+
+    /// <summary>The index of cluster <paramref name="name"/>, or -1. VMs of one cluster usually share its name's string:
+    /// the same one as last time needs no hashing.</summary>
+    private int ClusterNamed(string name)
+    {
+        if (ReferenceEquals(name, _lastClusterName)) return _lastCluster;
+        if (!_clusterById.TryGetValue(name, out var c)) return -1;
+        (_lastClusterName, _lastCluster) = (name, c);
+        return c;
+    }
 
     private int Place(HostIndex index, int cores, double mem, int vfs) => _o.Placement switch
     {
